@@ -1,0 +1,14 @@
+"""REST API blueprints, registered in this order (the OpenAPI document follows it)."""
+
+from . import activities, admin, auth, customers, events, health, me, requests
+
+BLUEPRINTS = (
+    health.blp,
+    auth.blp,
+    events.blp,
+    customers.blp,
+    requests.blp,
+    activities.blp,
+    me.blp,
+    admin.blp,
+)

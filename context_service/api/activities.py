@@ -1,0 +1,86 @@
+"""Activities: details, tags (R5), notes (R6) and moves (R11)."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..auth import roles
+from ..domain import activities as activities_domain
+from ..extensions import db
+from ..schemas import (
+    ActivitySchema,
+    MoveSchema,
+    NoteCreateSchema,
+    NoteSchema,
+    TagCreateSchema,
+    TagSchema,
+)
+from .common import actor, etag
+
+blp = Blueprint("activities", __name__, url_prefix="/api/v1/activities",
+                description="Activities, their tags and notes")
+
+
+@blp.route("/<int:activity_id>")
+class ActivityByIdViews(MethodView):
+    @roles("agent", "admin")
+    @blp.response(200, ActivitySchema)
+    def get(self, activity_id):
+        """Get an activity (with its ETag)."""
+        activity = activities_domain.get(db.session, activity_id)
+        return activity, 200, etag(activity)
+
+
+@blp.route("/<int:activity_id>/tags")
+class ActivityTagViews(MethodView):
+    @roles("agent", "admin")
+    @blp.arguments(TagCreateSchema)
+    @blp.response(201, TagSchema)
+    def post(self, data, activity_id):
+        """Add a tag: at most 50 characters, unique in the activity in any case (R5)."""
+        activity = activities_domain.get(db.session, activity_id)
+        tag = activities_domain.add_tag(db.session, activity, data["name"], actor())
+        db.session.commit()
+        return tag, 201, etag(activity)
+
+
+@blp.route("/<int:activity_id>/tags/<string:name>")
+class ActivityTagByNameViews(MethodView):
+    @roles("agent", "admin")
+    @blp.response(204)
+    def delete(self, activity_id, name):
+        """Remove a tag (any case)."""
+        activity = activities_domain.get(db.session, activity_id)
+        activities_domain.remove_tag(db.session, activity, name, actor())
+        db.session.commit()
+
+
+@blp.route("/<int:activity_id>/notes")
+class ActivityNoteViews(MethodView):
+    @roles("agent", "admin")
+    @blp.response(200, NoteSchema(many=True))
+    def get(self, activity_id):
+        """The activity's notes, oldest first (R6)."""
+        return activities_domain.get(db.session, activity_id).notes
+
+    @roles("agent", "admin")
+    @blp.arguments(NoteCreateSchema)
+    @blp.response(201, NoteSchema)
+    def post(self, data, activity_id):
+        """Add a note (R6)."""
+        activity = activities_domain.get(db.session, activity_id)
+        note = activities_domain.add_note(db.session, activity, data["text"], actor())
+        db.session.commit()
+        return note, 201, etag(activity)
+
+
+@blp.route("/<int:activity_id>/move")
+class ActivityMoveViews(MethodView):
+    @roles("agent", "admin")
+    @blp.arguments(MoveSchema)
+    @blp.response(200, ActivitySchema)
+    def post(self, data, activity_id):
+        """Move to another open request, a new request, or another customer (R11)."""
+        activity = activities_domain.get(db.session, activity_id)
+        activities_domain.move(db.session, activity, actor(), **data)
+        db.session.commit()
+        return activity, 200, etag(activity)

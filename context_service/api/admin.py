@@ -1,0 +1,99 @@
+"""Administration (R18): API keys, agents, agent tokens and the audit trail."""
+
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..auth import roles
+from ..domain import agents as agents_domain
+from ..extensions import db
+from ..models import AuditEntry
+from ..schemas import (
+    AgentCreateSchema,
+    AgentSchema,
+    ApiKeyCreatedSchema,
+    ApiKeyCreateSchema,
+    ApiKeySchema,
+    AuditEntrySchema,
+    AuditQueryArgsSchema,
+    TokenSchema,
+)
+from .common import actor
+
+blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Administration")
+
+
+@blp.route("/api-keys")
+class ApiKeyViews(MethodView):
+    @roles("admin")
+    @blp.response(200, ApiKeySchema(many=True))
+    def get(self):
+        """List API keys (never their tokens)."""
+        return agents_domain.list_keys(db.session)
+
+    @roles("admin")
+    @blp.arguments(ApiKeyCreateSchema)
+    @blp.response(201, ApiKeyCreatedSchema)
+    def post(self, data):
+        """Create an API key; its token is shown this once."""
+        row, token = agents_domain.create_key(db.session, data["name"], data["role"], actor())
+        db.session.commit()
+        row.token = token  # transient: answered once, never stored
+        return row, 201
+
+
+@blp.route("/api-keys/<int:key_id>")
+class ApiKeyByIdViews(MethodView):
+    @roles("admin")
+    @blp.response(204)
+    def delete(self, key_id):
+        """Revoke an API key."""
+        agents_domain.revoke_key(db.session, key_id, actor())
+        db.session.commit()
+
+
+@blp.route("/agents")
+class AgentViews(MethodView):
+    @roles("admin")
+    @blp.response(200, AgentSchema(many=True))
+    def get(self):
+        """List agents."""
+        return agents_domain.list_agents(db.session)
+
+    @roles("admin")
+    @blp.arguments(AgentCreateSchema)
+    @blp.response(201, AgentSchema)
+    def post(self, data):
+        """Create an agent (with a password for standalone sign-in)."""
+        agent = agents_domain.create_agent(db.session, data, actor())
+        db.session.commit()
+        return agent, 201
+
+
+@blp.route("/agents/<string:agent_id>/tokens")
+class AgentTokenViews(MethodView):
+    @roles("admin")
+    @blp.response(201, TokenSchema)
+    def post(self, agent_id):
+        """Issue a token for an agent (for a host desktop or a test)."""
+        token, expires_at = agents_domain.issue_agent_token(db.session, agent_id, actor())
+        db.session.commit()
+        return {"token": token, "expires_at": expires_at}, 201
+
+
+@blp.route("/audit")
+class AuditViews(MethodView):
+    @roles("admin")
+    @blp.arguments(AuditQueryArgsSchema, location="query")
+    @blp.response(200, AuditEntrySchema(many=True))
+    @blp.paginate(page_size=100, max_page_size=500)
+    def get(self, args, pagination_parameters):
+        """Who changed what and when, newest first."""
+        where = [getattr(AuditEntry, k) == value for k, value in args.items()]
+        stmt = sa.select(AuditEntry).where(*where)
+        pagination_parameters.item_count = db.session.scalar(
+            sa.select(sa.func.count()).select_from(stmt.subquery()))
+        return db.session.scalars(
+            stmt.order_by(AuditEntry.id.desc())
+            .offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)
+        ).all()

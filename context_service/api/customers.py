@@ -1,0 +1,109 @@
+"""Customers: search, create (also from an unknown contact), edit, journey, export, erase."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..auth import roles
+from ..domain import customers as customers_domain
+from ..domain import requests as requests_domain
+from ..extensions import db
+from ..schemas import (
+    CustomerCreateSchema,
+    CustomerPatchSchema,
+    CustomerQueryArgsSchema,
+    CustomerSchema,
+    ExportSchema,
+    JourneySchema,
+    RequestCreateSchema,
+    RequestSchema,
+)
+from .common import IF_MATCH_DOC, actor, check_if_match, etag
+
+blp = Blueprint("customers", __name__, url_prefix="/api/v1/customers",
+                description="Customers and their journeys")
+
+
+@blp.route("")
+class CustomerViews(MethodView):
+    @roles("agent", "admin")
+    @blp.arguments(CustomerQueryArgsSchema, location="query")
+    @blp.response(200, CustomerSchema(many=True))
+    @blp.paginate(page_size=50, max_page_size=200)
+    def get(self, args, pagination_parameters):
+        """Search customers by name, email or phone."""
+        page, pagination_parameters.item_count = customers_domain.search(
+            db.session, args.get("q"), pagination_parameters.first_item,
+            pagination_parameters.page_size)
+        return page
+
+    @roles("agent", "admin")
+    @blp.arguments(CustomerCreateSchema)
+    @blp.response(201, CustomerSchema)
+    def post(self, data):
+        """Create a customer, optionally from an unknown contact's activity (R7)."""
+        from_activity_id = data.pop("from_activity_id", None)
+        customer = customers_domain.create(db.session, data, actor(), from_activity_id)
+        db.session.commit()
+        return customer, 201, etag(customer)
+
+
+@blp.route("/<int:customer_id>")
+class CustomerByIdViews(MethodView):
+    @roles("agent", "admin")
+    @blp.response(200, CustomerSchema)
+    def get(self, customer_id):
+        """Get a customer (with its ETag)."""
+        customer = customers_domain.get(db.session, customer_id)
+        return customer, 200, etag(customer)
+
+    @roles("agent", "admin")
+    @blp.arguments(CustomerPatchSchema)
+    @blp.response(200, CustomerSchema)
+    @blp.doc(**IF_MATCH_DOC)
+    def patch(self, data, customer_id):
+        """Change a customer; needs If-Match (R9)."""
+        customer = customers_domain.get(db.session, customer_id)
+        check_if_match(customer, CustomerSchema())
+        customers_domain.update(db.session, customer, data, actor())
+        db.session.commit()
+        return customer, 200, etag(customer)
+
+    @roles("admin")
+    @blp.response(204)
+    def delete(self, customer_id):
+        """Erase a customer and everything that is theirs (admin)."""
+        customer = customers_domain.get(db.session, customer_id)
+        customers_domain.erase(db.session, customer, actor())
+        db.session.commit()
+
+
+@blp.route("/<int:customer_id>/journey")
+class CustomerJourneyViews(MethodView):
+    @roles("agent", "admin")
+    @blp.response(200, JourneySchema)
+    def get(self, customer_id):
+        """All requests with their activities, newest first (R11)."""
+        return customers_domain.journey(db.session, customers_domain.get(db.session, customer_id))
+
+
+@blp.route("/<int:customer_id>/export")
+class CustomerExportViews(MethodView):
+    @roles("admin")
+    @blp.response(200, ExportSchema)
+    def get(self, customer_id):
+        """Everything stored about a customer, with its audit trail (admin)."""
+        customer = customers_domain.get(db.session, customer_id)
+        return customers_domain.journey(db.session, customer, with_audit=True)
+
+
+@blp.route("/<int:customer_id>/requests")
+class CustomerRequestViews(MethodView):
+    @roles("agent", "admin")
+    @blp.arguments(RequestCreateSchema)
+    @blp.response(201, RequestSchema)
+    def post(self, data, customer_id):
+        """Add a request for a new problem (R12)."""
+        customer = customers_domain.get(db.session, customer_id)
+        request = requests_domain.create(db.session, customer, actor(), **data)
+        db.session.commit()
+        return request, 201, etag(request)

@@ -1,0 +1,26 @@
+"""Contact events from CTI connectors and host desktops (R1, R2, R17)."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..auth import current_principal, roles
+from ..domain import events as events_domain
+from ..extensions import db
+from ..schemas import ContactEventResultSchema, ContactEventSchema
+
+blp = Blueprint("events", __name__, url_prefix="/api/v1/contact-events",
+                description="Contact events: offered, accepted, ended")
+
+
+@blp.route("")
+class ContactEventViews(MethodView):
+    @roles("connector", "agent", "admin")
+    @blp.arguments(ContactEventSchema)
+    @blp.response(201, ContactEventResultSchema)
+    @blp.alt_response(200, schema=ContactEventResultSchema,
+                      description="The same (source, event_id) again: the first answer, unchanged")
+    def post(self, data):
+        """Post a contact event; a retried event changes nothing."""
+        body, first_time = events_domain.ingest(db.session, data, current_principal())
+        db.session.commit()
+        return body, 201 if first_time else 200

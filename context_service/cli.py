@@ -1,0 +1,57 @@
+"""`context-service` command: migrations, auto-close, demo data, and Flask's own commands."""
+
+from datetime import UTC, datetime
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import ROOT, create_app
+from .domain import requests as requests_domain
+from .extensions import db
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(url: str) -> None:
+    command.upgrade(alembic_config(url), "head")
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=True)
+def main():
+    """Customer Context service."""
+
+
+@main.command("migrate")
+@with_appcontext
+def migrate_command():
+    """Bring the database schema up to date."""
+    from .db import normalise_url
+
+    migrate(normalise_url(current_app.config["DATABASE_URL"]))
+    click.echo("database is up to date")
+
+
+@main.command("close-stale")
+@click.option("--as-of", "as_of", default=None, help="ISO-8601 instant to judge idleness at")
+@with_appcontext
+def close_stale_command(as_of):
+    """Close requests idle past REQUEST_AUTOCLOSE_SECONDS."""
+    when = None
+    if as_of:
+        try:
+            when = datetime.fromisoformat(as_of)
+        except ValueError as exc:
+            raise click.BadParameter(f"{as_of!r} is not ISO-8601", param_hint="--as-of") from exc
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+    closed = requests_domain.close_stale(db.session, when)
+    db.session.commit()
+    click.echo(f"closed {closed} request(s)")

@@ -1,0 +1,81 @@
+"""The database extension: one engine per app, one session per app context.
+
+Routes are the unit of work: domain code adds and flushes, the route commits,
+and whatever is left uncommitted is rolled back when the context ends.
+"""
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Flask, current_app, g
+
+
+def normalise_url(url: str) -> str:
+    """Accept the common `postgres://` / `postgresql://` forms and pick psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    """Serialise writers up front so a read never has to upgrade to a write lock.
+
+    pysqlite's own transaction handling begins lazily and deadlocks under
+    concurrent writers; this is SQLAlchemy's documented recipe.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> sa.Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+class Database:
+    """Flask extension handing out request-scoped sessions; state lives on each app."""
+
+    def init_app(self, app: Flask) -> None:
+        engine = app.config.get("ENGINE") or make_engine(app.config["DATABASE_URL"])
+        bind = app.config.get("TEST_CONNECTION") or engine
+        extra = {"join_transaction_mode": "create_savepoint"} if bind is not engine else {}
+        app.extensions["database"] = {
+            "engine": engine,
+            "factory": so.sessionmaker(bind=bind, expire_on_commit=False, **extra),
+        }
+        app.teardown_appcontext(self._remove)
+
+    @property
+    def engine(self) -> sa.Engine:
+        return current_app.extensions["database"]["engine"]
+
+    def new_session(self, app: Flask | None = None) -> so.Session:
+        """A session outside any request (sweeper, CLI, stream threads)."""
+        return (app or current_app).extensions["database"]["factory"]()
+
+    @property
+    def session(self) -> so.Session:
+        if "db_session" not in g:
+            g.db_session = self.new_session()
+        return g.db_session
+
+    @staticmethod
+    def _remove(_exc=None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()

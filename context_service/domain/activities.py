@@ -1,0 +1,126 @@
+"""Activities: tags (R5), notes (R6), moving between requests and customers (R11)."""
+
+import sqlalchemy as sa
+
+from ..errors import Conflict, NotFound, Unprocessable
+from ..models import Activity, Customer, Note, OpenEntry, Tag, utcnow
+from . import audit
+from . import requests as requests_domain
+
+TAG_MAX = 50
+
+
+def get(session, activity_id: int) -> Activity:
+    activity = session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound(f"Activity {activity_id} does not exist.")
+    return activity
+
+
+def touch(activity: Activity, actor: str) -> None:
+    """Mark a change: bumps the version and keeps the request from auto-closing."""
+    activity.updated_at = utcnow()
+    activity.updated_by = actor
+
+
+def add_tag(session, activity: Activity, name: str, actor: str) -> Tag:
+    name = " ".join(name.split())
+    if not name:
+        raise Unprocessable("A tag cannot be blank.", errors={"name": ["Tag is blank."]})
+    if len(name) > TAG_MAX:
+        raise Unprocessable(f"A tag has at most {TAG_MAX} characters.",
+                            errors={"name": [f"Longer than {TAG_MAX} characters."]})
+    key = name.casefold()
+    if any(tag.key == key for tag in activity.tags):
+        raise Conflict(f"The activity already has the tag {name!r}.")
+    tag = Tag(name=name, key=key, created_by=actor)
+    activity.tags.append(tag)
+    touch(activity, actor)
+    audit.record(session, actor, activity, "tag", {"added": name})
+    return tag
+
+
+def remove_tag(session, activity: Activity, name: str, actor: str) -> None:
+    key = " ".join(name.split()).casefold()
+    tag = next((t for t in activity.tags if t.key == key), None)
+    if tag is None:
+        raise NotFound(f"The activity has no tag {name!r}.")
+    activity.tags.remove(tag)
+    touch(activity, actor)
+    audit.record(session, actor, activity, "untag", {"removed": tag.name})
+
+
+def add_note(session, activity: Activity, text: str, actor: str) -> Note:
+    note = Note(text=text, author=actor)
+    activity.notes.append(note)
+    touch(activity, actor)
+    audit.record(session, actor, activity, "note", {"text": text})
+    return note
+
+
+def assign_customer(session, activity: Activity, customer: Customer, actor: str) -> None:
+    """An unknown contact becomes this customer's: its request and open entries follow."""
+    request = activity.request
+    if request is not None and request.customer_id is None:
+        request.customer_id = customer.id
+        request.updated_by = actor
+        for sibling in request.activities:
+            sibling.customer_id = customer.id
+    activity.customer_id = customer.id
+    activity.candidate_ids = []
+    touch(activity, actor)
+    session.execute(
+        sa.update(OpenEntry)
+        .where(OpenEntry.activity_id == activity.id)
+        .values(customer_id=customer.id, request_id=activity.request_id)
+    )
+    audit.record(session, actor, activity, "assign-customer", {"customer_id": customer.id})
+
+
+def move(session, activity: Activity, actor: str, *, request_id: int | None = None,
+         new_request: bool = False, customer_id: int | None = None) -> Activity:
+    """Move to another open request, a new request, or another customer (R11).
+
+    Never to or from a closed request. To another customer without a request
+    named, the attach rule (R2) picks the target.
+    """
+    source = activity.request
+    requests_domain.require_open(source, "The activity's")
+    customer = None
+    if customer_id is not None:
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            raise NotFound(f"Customer {customer_id} does not exist.")
+    if request_id is not None:
+        target = requests_domain.get(session, request_id)
+        requests_domain.require_open(target, "The target")
+        if requests_domain.is_expired(session, target):
+            raise Conflict(f"The target request {target.id} has expired.")
+        if customer is not None and target.customer_id != customer.id:
+            raise Conflict(f"Request {target.id} does not belong to customer {customer.id}.")
+        customer = session.get(Customer, target.customer_id) if target.customer_id else None
+    else:
+        customer = customer or (session.get(Customer, activity.customer_id)
+                                if activity.customer_id else None)
+        if customer is None and not new_request:
+            raise Unprocessable("Name a request_id, a customer_id, or new_request: true.",
+                                errors={"request_id": ["Missing target."]})
+        target = (requests_domain.create(session, customer, actor) if new_request
+                  else requests_domain.attach_target(session, customer, actor))
+    if source is not None and target.id == source.id:
+        raise Conflict("The activity is already in that request.")
+    activity.request = target
+    activity.request_id = target.id
+    activity.customer_id = target.customer_id
+    activity.candidate_ids = [] if target.customer_id else activity.candidate_ids
+    touch(activity, actor)
+    session.execute(
+        sa.update(OpenEntry)
+        .where(OpenEntry.activity_id == activity.id)
+        .values(customer_id=target.customer_id, request_id=target.id)
+    )
+    audit.record(session, actor, activity, "move", {
+        "request_id": [source.id if source else None, target.id],
+        "customer_id": [source.customer_id if source else None, target.customer_id],
+    })
+    return activity

@@ -1,0 +1,42 @@
+"""Normalising the addresses customers are found by: phones to E.164, emails to lower case."""
+
+import phonenumbers
+from flask import current_app
+
+
+class InvalidAddress(ValueError):
+    pass
+
+
+def phone_key(raw: str, region: str | None = None) -> str:
+    """E.164 form of a phone number written in any formatting."""
+    region = region or current_app.config["DEFAULT_PHONE_REGION"]
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidAddress(f"{raw!r} is not a phone number") from exc
+    if not phonenumbers.is_possible_number(number):
+        raise InvalidAddress(f"{raw!r} is not a possible phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def email_key(raw: str) -> str:
+    return raw.strip().lower()
+
+
+def address_key(raw: str) -> tuple[str, str] | None:
+    """(kind, key) of a contact's from/to address, or None if it is neither."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if "@" in raw:
+        # SIP URIs (sip:+4712345678@pbx) carry a phone number before the @.
+        user = raw.split("@", 1)[0].removeprefix("sip:").removeprefix("sips:")
+        if raw.lower().startswith(("sip:", "sips:")):
+            raw = user
+        else:
+            return ("email", email_key(raw))
+    try:
+        return ("phone", phone_key(raw.removeprefix("tel:")))
+    except InvalidAddress:
+        return None

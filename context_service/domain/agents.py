@@ -1,0 +1,82 @@
+"""Agents, API keys and sign-in. Passwords and tokens are only ever stored hashed."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..auth import issue_token
+from ..errors import Conflict, NotFound, Unauthorized
+from ..models import Agent, ApiToken, utcnow
+from . import audit
+
+# Compared against when the agent does not exist, so timing does not reveal which ids exist.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def list_keys(session) -> list[ApiToken]:
+    return list(session.scalars(
+        sa.select(ApiToken).where(ApiToken.agent_id.is_(None)).order_by(ApiToken.id)
+    ))
+
+
+def create_key(session, name: str, role: str, actor: str) -> tuple[ApiToken, str]:
+    row, token = issue_token(session, name=name, role=role)
+    audit.add(session, actor, "api_key", row.id, "create", changes={"name": name, "role": role})
+    return row, token
+
+
+def revoke_key(session, key_id: int, actor: str) -> None:
+    row = session.get(ApiToken, key_id)
+    if row is None or row.agent_id is not None:
+        raise NotFound(f"API key {key_id} does not exist.")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit.add(session, actor, "api_key", row.id, "revoke")
+
+
+def list_agents(session) -> list[Agent]:
+    return list(session.scalars(sa.select(Agent).order_by(Agent.id)))
+
+
+def create_agent(session, data: dict, actor: str) -> Agent:
+    if session.get(Agent, data["id"]) is not None:
+        raise Conflict(f"Agent {data['id']!r} already exists.")
+    password = data.get("password")
+    agent = Agent(id=data["id"], name=data["name"],
+                  password_hash=generate_password_hash(password) if password else None)
+    session.add(agent)
+    session.flush()
+    audit.add(session, actor, "agent", agent.id, "create", changes={"name": agent.name})
+    return agent
+
+
+def ensure_agent(session, agent_id: str, name: str | None = None) -> Agent:
+    """The agent row, created on first sight (host desktops know their agents)."""
+    agent = session.get(Agent, agent_id)
+    if agent is None:
+        agent = Agent(id=agent_id, name=name or agent_id)
+        session.add(agent)
+        session.flush()
+    return agent
+
+
+def issue_agent_token(session, agent_id: str, actor: str | None = None):
+    agent = session.get(Agent, agent_id)
+    if agent is None:
+        raise NotFound(f"Agent {agent_id!r} does not exist.")
+    expires_at = utcnow() + timedelta(seconds=current_app.config["AGENT_TOKEN_TTL_SECONDS"])
+    row, token = issue_token(session, name=f"agent:{agent.id}", role="agent",
+                             agent_id=agent.id, expires_at=expires_at)
+    if actor:
+        audit.add(session, actor, "agent", agent.id, "issue-token", changes={"token_id": row.id})
+    return token, expires_at
+
+
+def login(session, agent_id: str, password: str):
+    agent = session.get(Agent, agent_id)
+    stored = agent.password_hash if agent is not None and agent.password_hash else _DUMMY_HASH
+    if not check_password_hash(stored, password) or stored is _DUMMY_HASH:
+        raise Unauthorized("Unknown agent or wrong password.")
+    return issue_agent_token(session, agent.id)

@@ -1,0 +1,219 @@
+"""Customers: creating, editing, finding by address, searching, export and erasure."""
+
+import contextlib
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from ..errors import Conflict, NotFound, Unprocessable
+from ..models import (
+    Activity,
+    AuditEntry,
+    ContactEvent,
+    ContactPoint,
+    Customer,
+    OpenEntry,
+    Request,
+    utcnow,
+)
+from . import audit
+from .addresses import InvalidAddress, email_key, phone_key
+
+SCALAR_FIELDS = (
+    "first_name", "last_name", "street", "city", "postal_code", "region", "country",
+    "preferred_language", "extra",
+)
+
+
+def get(session, customer_id: int) -> Customer:
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound(f"Customer {customer_id} does not exist.")
+    return customer
+
+
+def _contact_points(emails: list[str], phones: list[str]) -> list[ContactPoint]:
+    points, errors = [], {}
+    for kind, values, normalise in (("email", emails, email_key), ("phone", phones, phone_key)):
+        seen = set()
+        for position, value in enumerate(values):
+            try:
+                key = normalise(value)
+            except InvalidAddress as exc:
+                errors.setdefault(f"{kind}s", {})[position] = [str(exc)]
+                continue
+            if key in seen:
+                continue
+            seen.add(key)
+            shown = key if kind == "phone" else value.strip()
+            points.append(ContactPoint(kind=kind, value=shown, key=key, position=position))
+    if errors:
+        raise Unprocessable("Invalid fields: " + ", ".join(sorted(errors)), errors=errors)
+    return points
+
+
+def _apply(customer: Customer, data: dict) -> dict:
+    """Set fields from validated data; returns {field: [old, new]} for the audit."""
+    changes = {}
+    for field in SCALAR_FIELDS:
+        if field in data and getattr(customer, field) != data[field]:
+            changes[field] = [getattr(customer, field), data[field]]
+            setattr(customer, field, data[field])
+    if "emails" in data or "phones" in data:
+        emails = data.get("emails", customer.emails)
+        phones = data.get("phones", customer.phones)
+        old = {"emails": customer.emails, "phones": customer.phones}
+        points = _contact_points(emails, phones)
+        if [(p.kind, p.value) for p in points] != [
+            (p.kind, p.value) for p in customer.contact_points
+        ]:
+            customer.contact_points = points
+            new = {"emails": customer.emails, "phones": customer.phones}
+            changes.update({k: [old[k], new[k]] for k in old if old[k] != new[k]})
+    return changes
+
+
+def create(session, data: dict, actor: str, from_activity_id: int | None = None) -> Customer:
+    """Create a customer; with `from_activity_id`, the unknown contact's request becomes theirs."""
+    customer = Customer(updated_by=actor)
+    activity = None
+    if from_activity_id is not None:
+        activity = session.get(Activity, from_activity_id)
+        if activity is None:
+            raise NotFound(f"Activity {from_activity_id} does not exist.")
+        if activity.customer_id is not None:
+            raise Conflict(f"Activity {from_activity_id} already belongs to a customer.")
+    changes = _apply(customer, data)
+    session.add(customer)
+    session.flush()
+    audit.record(session, actor, customer, "create", changes)
+    if activity is not None:
+        from .activities import assign_customer
+
+        assign_customer(session, activity, customer, actor)
+    return customer
+
+
+def update(session, customer: Customer, data: dict, actor: str) -> Customer:
+    changes = _apply(customer, data)
+    if changes:
+        customer.updated_at = utcnow()
+        customer.updated_by = actor
+        audit.record(session, actor, customer, "update", changes)
+    return customer
+
+
+def find_by_address(session, kind: str, key: str) -> list[Customer]:
+    return list(
+        session.scalars(
+            sa.select(Customer)
+            .join(ContactPoint)
+            .where(ContactPoint.kind == kind, ContactPoint.key == key)
+            .order_by(Customer.id)
+            .distinct()
+        )
+    )
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search_filter(q: str):
+    """Names by prefix (either name or "first last"), emails by prefix, phones by digits."""
+    q = " ".join(q.split()).lower()
+    prefix = _like_prefix(q)
+    full_name = sa.func.lower(
+        sa.func.coalesce(Customer.first_name, "") + " " + sa.func.coalesce(Customer.last_name, "")
+    )
+    points = sa.select(ContactPoint.customer_id).where(
+        ContactPoint.kind == "email", ContactPoint.key.like(prefix, escape="\\")
+    )
+    clauses = [
+        sa.func.lower(Customer.first_name).like(prefix, escape="\\"),
+        sa.func.lower(Customer.last_name).like(prefix, escape="\\"),
+        full_name.like(prefix, escape="\\"),
+    ]
+    digits = "".join(ch for ch in q if ch.isdigit())
+    if len(digits) >= 3 and all(ch.isdigit() or ch in "+-(). /" for ch in q):
+        with contextlib.suppress(InvalidAddress):
+            digits = phone_key(q).lstrip("+")
+        points = points.union(
+            sa.select(ContactPoint.customer_id).where(
+                ContactPoint.kind == "phone",
+                ContactPoint.key.like("%" + _like_prefix(digits), escape="\\"),
+            )
+        )
+    clauses.append(Customer.id.in_(points))
+    return sa.or_(*clauses)
+
+
+def search(session, q: str | None, offset: int, limit: int) -> tuple[list[Customer], int]:
+    """One page of matching customers, by last then first name, and the total count."""
+    stmt = sa.select(Customer)
+    if q and q.strip():
+        stmt = stmt.where(search_filter(q))
+    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    page = session.scalars(
+        stmt.order_by(Customer.last_name, Customer.first_name, Customer.id)
+        .offset(offset).limit(limit)
+    ).all()
+    return list(page), total
+
+
+def journey(session, customer: Customer, with_audit: bool = False) -> dict:
+    """All requests of a customer, newest first, each with its activities newest first."""
+    requests = session.scalars(
+        sa.select(Request)
+        .where(Request.customer_id == customer.id)
+        .options(so.selectinload(Request.activities).selectinload(Activity.notes))
+        .order_by(Request.created_at.desc(), Request.id.desc())
+    ).all()
+    result = {"customer": customer, "requests": list(requests)}
+    if with_audit:
+        ids = {"customer": [customer.id], "request": [r.id for r in requests],
+               "activity": [a.id for r in requests for a in r.activities]}
+        result["audit"] = session.scalars(
+            sa.select(AuditEntry)
+            .where(sa.or_(*(sa.and_(AuditEntry.entity_type == kind,
+                                    AuditEntry.entity_id.in_([str(i) for i in values]))
+                            for kind, values in ids.items())))
+            .order_by(AuditEntry.id)
+        ).all()
+    return result
+
+
+def erase(session, customer: Customer, actor: str) -> None:
+    """Remove the customer and everything that is theirs; keep only a bare audit line."""
+    activity_ids = select_ids(session, Activity, Activity.customer_id == customer.id)
+    request_ids = select_ids(session, Request, Request.customer_id == customer.id)
+    # Replayed events must still be recognised, but must no longer carry personal data.
+    session.execute(
+        sa.update(ContactEvent)
+        .where(ContactEvent.activity_id.in_(activity_ids))
+        .values(response={"erased": True}, activity_id=None)
+    )
+    session.execute(sa.delete(OpenEntry).where(OpenEntry.customer_id == customer.id))
+    session.execute(sa.delete(OpenEntry).where(OpenEntry.activity_id.in_(activity_ids)))
+    for entity_type, ids in (
+        ("customer", [customer.id]), ("request", request_ids), ("activity", activity_ids)
+    ):
+        session.execute(
+            sa.delete(AuditEntry).where(
+                AuditEntry.entity_type == entity_type,
+                AuditEntry.entity_id.in_([str(i) for i in ids]),
+            )
+        )
+    for activity in session.scalars(sa.select(Activity).where(Activity.id.in_(activity_ids))):
+        session.delete(activity)
+    session.flush()
+    for request in session.scalars(sa.select(Request).where(Request.id.in_(request_ids))):
+        session.delete(request)
+    session.flush()
+    session.delete(customer)
+    session.flush()
+    audit.add(session, actor, "customer", customer.id, "erase")
+
+
+def select_ids(session, model, *where) -> list[int]:
+    return list(session.scalars(sa.select(model.id).where(*where)))

@@ -1,0 +1,142 @@
+"""Contact events from connectors and host desktops (R1, R2, R17).
+
+Each `(source, event_id)` is processed once: the event row is inserted first
+(the unique constraint makes concurrent retries wait for, then see, the first),
+and its stored answer is what every replay gets back.
+"""
+
+import hashlib
+import json
+
+import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
+
+from ..auth import Principal
+from ..errors import Conflict, Forbidden, Unprocessable
+from ..models import Activity, ContactEvent, utcnow
+from . import activities as activities_domain
+from . import audit, worklists
+from . import customers as customers_domain
+from . import requests as requests_domain
+from .addresses import address_key
+
+
+def _fingerprint(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _stored(session, source: str, event_id: str) -> ContactEvent | None:
+    return session.scalar(
+        sa.select(ContactEvent).where(ContactEvent.source == source,
+                                      ContactEvent.event_id == event_id)
+    )
+
+
+def _replay(event: ContactEvent, fingerprint: str) -> dict:
+    if event.fingerprint != fingerprint:
+        raise Conflict(f"Event {event.event_id!r} from {event.source!r} was already received "
+                       "with different content.")
+    return event.response
+
+
+def ingest(session, data: dict, principal: Principal) -> tuple[dict, bool]:
+    """Apply one event; returns (answer body, first time?)."""
+    agent_id = data.get("agent_id") or principal.agent_id
+    if principal.role == "agent" and agent_id != principal.agent_id:
+        raise Forbidden("An agent may post contact events only for itself.")
+    if data["type"] == "accepted" and not agent_id:
+        raise Unprocessable("An accepted event names the agent.",
+                            errors={"agent_id": ["Required for accepted events."]})
+    fingerprint = _fingerprint(data)
+    existing = _stored(session, data["source"], data["event_id"])
+    if existing is not None:
+        return _replay(existing, fingerprint), False
+    event = ContactEvent(source=data["source"], event_id=data["event_id"], type=data["type"],
+                         fingerprint=fingerprint)
+    try:
+        with session.begin_nested():
+            session.add(event)
+    except sa_exc.IntegrityError:
+        return _replay(_stored(session, data["source"], data["event_id"]), fingerprint), False
+    activity = _apply(session, data, agent_id, principal.actor)
+    body = {
+        "event_id": data["event_id"],
+        "source": data["source"],
+        "type": data["type"],
+        "activity": {
+            "id": activity.id,
+            "request_id": activity.request_id,
+            "customer_id": activity.customer_id,
+            "state": activity.state,
+            "media_type": activity.media_type,
+            "contact_id": activity.contact_id,
+            "agent_id": activity.agent_id,
+            "candidate_ids": list(activity.candidate_ids),
+        },
+    }
+    event.activity_id = activity.id
+    event.response = body
+    return body, True
+
+
+def _find_or_create_activity(session, data: dict, actor: str) -> tuple[Activity, bool]:
+    key = dict(source=data["source"], contact_id=data["contact_id"])
+    activity = session.scalar(sa.select(Activity).filter_by(**key))
+    if activity is not None:
+        return activity, False
+    if data["type"] == "ended":
+        raise Conflict(f"Contact {data['contact_id']!r} is not known; nothing to end.")
+    activity = Activity(
+        **key,
+        media_type=data["media_type"],
+        from_address=data.get("from"),
+        to_address=data.get("to"),
+        customer_name=data.get("customer_name"),
+        variables=data.get("variables") or {},
+        updated_by=actor,
+    )
+    _match_customer(session, activity)
+    try:
+        with session.begin_nested():
+            session.add(activity)
+    except sa_exc.IntegrityError:
+        # Another event of the same contact created it meanwhile.
+        return session.scalar(sa.select(Activity).filter_by(**key)), False
+    audit.record(session, actor, activity, "create", {"contact_id": data["contact_id"]})
+    return activity, True
+
+
+def _match_customer(session, activity: Activity) -> None:
+    """Link the caller by address; with several matches link none and keep candidates."""
+    key = address_key(activity.from_address)
+    matches = customers_domain.find_by_address(session, *key) if key else []
+    if len(matches) == 1:
+        activity.customer_id = matches[0].id
+    activity.candidate_ids = [c.id for c in matches] if len(matches) > 1 else []
+
+
+def _apply(session, data: dict, agent_id: str | None, actor: str) -> Activity:
+    activity, _created = _find_or_create_activity(session, data, actor)
+    at = data.get("occurred_at") or utcnow()
+    if data.get("variables"):
+        activity.variables = {**activity.variables, **data["variables"]}
+    if data["type"] == "accepted":
+        if activity.state == "ended":
+            raise Conflict(f"Contact {activity.contact_id!r} has already ended.")
+        if activity.request_id is None:
+            customer = (customers_domain.get(session, activity.customer_id)
+                        if activity.customer_id else None)
+            activity.request = requests_domain.attach_target(session, customer, actor)
+            session.flush()
+        activity.state = "active"
+        activity.started_at = activity.started_at or at
+        activity.agent_id = agent_id
+        activities_domain.touch(activity, actor)
+        audit.record(session, actor, activity, "accept", {"agent_id": agent_id})
+        worklists.open_for(session, agent_id, activity)
+    elif data["type"] == "ended" and activity.state != "ended":
+        activity.state = "ended"
+        activity.ended_at = at
+        activities_domain.touch(activity, actor)
+        audit.record(session, actor, activity, "end", {})
+    return activity

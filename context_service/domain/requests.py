@@ -1,0 +1,135 @@
+"""Requests (cases): the attach rule (R2), edits, closing, and auto-close (R4).
+
+A request is idle since the latest `updated_at` of itself and its activities;
+once idle for `REQUEST_AUTOCLOSE_SECONDS` it is expired. Expired requests are
+closed by the sweeper, and are treated as closed by the attach rule even
+before the sweeper gets to them.
+"""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..errors import Conflict, NotFound
+from ..models import Activity, Customer, Request, utcnow
+from . import audit
+
+EDITABLE = ("title", "description", "status")
+
+
+def get(session, request_id: int) -> Request:
+    request = session.get(Request, request_id)
+    if request is None:
+        raise NotFound(f"Request {request_id} does not exist.")
+    return request
+
+
+def autoclose_after() -> timedelta:
+    return timedelta(seconds=current_app.config["REQUEST_AUTOCLOSE_SECONDS"])
+
+
+def _stale(cutoff: datetime):
+    latest_activity = sa.exists().where(
+        Activity.request_id == Request.id, Activity.updated_at > cutoff
+    )
+    return sa.and_(Request.status == "open", Request.updated_at <= cutoff, ~latest_activity)
+
+
+def close_stale(session, as_of: datetime | None = None, actor: str = "system:auto-close") -> int:
+    """Close every open request idle past the auto-close time; returns how many.
+
+    One conditional UPDATE per request, guarded by its version, so several
+    sweepers in several processes never close a request twice or clobber an edit.
+    """
+    as_of = as_of or utcnow()
+    cutoff = as_of - autoclose_after()
+    closed = 0
+    rows = session.execute(sa.select(Request.id, Request.version).where(_stale(cutoff))).all()
+    for request_id, version in rows:
+        result = session.execute(
+            sa.update(Request)
+            .where(Request.id == request_id, Request.version == version, _stale(cutoff))
+            .values(status="closed", closed_reason="auto", closed_at=as_of,
+                    version=version + 1, updated_by=actor)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount:
+            closed += 1
+            audit.add(session, actor, "request", request_id, "auto-close", version + 1,
+                      {"status": ["open", "closed"]})
+    session.expire_all()
+    return closed
+
+
+def is_expired(session, request: Request, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    latest_activity = session.scalar(
+        sa.select(sa.func.max(Activity.updated_at)).where(Activity.request_id == request.id)
+    )
+    last = max(filter(None, (request.updated_at, latest_activity)))
+    return request.status == "open" and last <= now - autoclose_after()
+
+
+def close(request: Request, reason: str, actor: str, at: datetime | None = None) -> None:
+    request.status = "closed"
+    request.closed_reason = reason
+    request.closed_at = at or utcnow()
+    request.updated_by = actor
+
+
+def latest_open(session, customer: Customer) -> Request | None:
+    """The customer's latest open request that has not expired (expired ones are closed now)."""
+    candidates = session.scalars(
+        sa.select(Request)
+        .where(Request.customer_id == customer.id, Request.status == "open")
+        .order_by(Request.created_at.desc(), Request.id.desc())
+    ).all()
+    for request in candidates:
+        if not is_expired(session, request):
+            return request
+        close(request, "auto", "system:auto-close", at=utcnow())
+        audit.record(session, "system:auto-close", request, "auto-close",
+                     {"status": ["open", "closed"]})
+    return None
+
+
+def create(session, customer: Customer | None, actor: str, title: str = "",
+           description: str = "") -> Request:
+    request = Request(customer_id=customer.id if customer else None, title=title,
+                      description=description, updated_by=actor)
+    session.add(request)
+    session.flush()
+    audit.record(session, actor, request, "create", {"title": title, "description": description})
+    return request
+
+
+def attach_target(session, customer: Customer | None, actor: str) -> Request:
+    """R2: the customer's latest open request, else a new one."""
+    return (customer and latest_open(session, customer)) or create(session, customer, actor)
+
+
+def update(session, request: Request, data: dict, actor: str) -> Request:
+    changes = {f: [getattr(request, f), data[f]] for f in EDITABLE
+               if f in data and getattr(request, f) != data[f]}
+    if not changes:
+        return request
+    if "status" in changes:
+        if data["status"] == "closed":
+            close(request, "agent", actor)
+        else:
+            if request.customer_id is None:
+                raise Conflict("A request without a customer cannot be reopened.")
+            request.status, request.closed_at, request.closed_reason = "open", None, None
+    for field in ("title", "description"):
+        if field in changes:
+            setattr(request, field, data[field])
+    request.updated_at = utcnow()
+    request.updated_by = actor
+    audit.record(session, actor, request, "update", changes)
+    return request
+
+
+def require_open(request: Request | None, what: str) -> None:
+    if request is not None and request.status != "open":
+        raise Conflict(f"{what} request {request.id} is closed.")

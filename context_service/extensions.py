@@ -1,0 +1,36 @@
+"""Extensions, created unbound and attached to an app in `create_app`."""
+
+import http
+
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+from flask_sock import Sock
+
+from .db import Database
+from .errors import PROBLEM_TYPE
+from .schemas import ProblemSchema
+
+
+class ProblemApi(Api):
+    """flask-smorest, documenting every error as `application/problem+json`."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self):
+        """Errors are handled app-wide by `errors.register`, not by flask-smorest."""
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Problem details (RFC 9457)", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+db = Database()
+api = ProblemApi()
+sock = Sock()

@@ -1,0 +1,312 @@
+"""Tables of the context service (SQLAlchemy 2 declarative mapping).
+
+Customers, requests and activities carry an integer `version` that SQLAlchemy
+checks on every UPDATE (`version_id_col`), so two writers can never both win.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("connector", "agent", "admin")
+MEDIA_TYPES = ("voice", "chat", "email", "video", "social", "web", "mobile", "event")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime")
+            value = value.astimezone(UTC)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(so.DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: sa.JSON(), list: sa.JSON()}
+
+
+class Versioned:
+    """Optimistic concurrency: `version` plus who changed the row and when."""
+
+    version: so.Mapped[int] = so.mapped_column(default=1)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    updated_by: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+
+    @so.declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+
+    id: so.Mapped[str] = so.mapped_column(sa.String(100), primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    password_hash: so.Mapped[str | None] = so.mapped_column(sa.String(300))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer credential. Only the SHA-256 of the token is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    role: so.Mapped[str] = so.mapped_column(sa.String(20))
+    agent_id: so.Mapped[str | None] = so.mapped_column(
+        sa.ForeignKey("agents.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    expires_at: so.Mapped[datetime | None]
+    revoked_at: so.Mapped[datetime | None]
+
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('connector', 'agent', 'admin')", name="role"),
+    )
+
+
+class Customer(Versioned, Base):
+    __tablename__ = "customers"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    first_name: so.Mapped[str | None] = so.mapped_column(sa.String(2000))
+    last_name: so.Mapped[str | None] = so.mapped_column(sa.String(2000))
+    street: so.Mapped[str | None] = so.mapped_column(sa.String(2000))
+    city: so.Mapped[str | None] = so.mapped_column(sa.String(2000))
+    postal_code: so.Mapped[str | None] = so.mapped_column(sa.String(2000))
+    region: so.Mapped[str | None] = so.mapped_column(sa.String(2000))
+    country: so.Mapped[str | None] = so.mapped_column(sa.String(2000))
+    preferred_language: so.Mapped[str | None] = so.mapped_column(sa.String(35))
+    extra: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
+
+    contact_points: so.Mapped[list["ContactPoint"]] = so.relationship(
+        back_populates="customer",
+        cascade="all, delete-orphan",
+        order_by="(ContactPoint.kind, ContactPoint.position)",
+        lazy="selectin",
+    )
+
+    def addresses(self, kind: str) -> list[str]:
+        return [p.value for p in self.contact_points if p.kind == kind]
+
+    @property
+    def emails(self) -> list[str]:
+        return self.addresses("email")
+
+    @property
+    def phones(self) -> list[str]:
+        return self.addresses("phone")
+
+    @property
+    def display_name(self) -> str:
+        """Name, else email, else phone, else a fixed fallback (the gadget translates it)."""
+        name = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return name or next(iter(self.emails + self.phones), "Unknown customer")
+
+
+# Case-insensitive prefix search on names.
+sa.Index("ix_customers_first_name_lower", sa.func.lower(Customer.first_name))
+sa.Index("ix_customers_last_name_lower", sa.func.lower(Customer.last_name))
+
+
+class ContactPoint(Base):
+    """An email or phone of a customer; `key` is the normalised form used for lookup."""
+
+    __tablename__ = "contact_points"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    customer_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    kind: so.Mapped[str] = so.mapped_column(sa.String(10))
+    value: so.Mapped[str] = so.mapped_column(sa.String(320))
+    key: so.Mapped[str] = so.mapped_column(sa.String(320))
+    position: so.Mapped[int] = so.mapped_column(default=0)
+
+    customer: so.Mapped[Customer] = so.relationship(back_populates="contact_points")
+
+    __table_args__ = (sa.Index("ix_contact_points_kind_key", "kind", "key"),)
+
+
+class Request(Versioned, Base):
+    """A case. Open until an agent closes it or it sits idle past the auto-close time."""
+
+    __tablename__ = "requests"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    customer_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    title: so.Mapped[str] = so.mapped_column(sa.String(2000), default="")
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default="open")
+    closed_at: so.Mapped[datetime | None]
+    closed_reason: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+
+    activities: so.Mapped[list["Activity"]] = so.relationship(
+        back_populates="request", order_by="Activity.id.desc()"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('open', 'closed')", name="status"),
+        sa.Index("ix_requests_status_updated_at", "status", "updated_at"),
+    )
+
+
+class Activity(Versioned, Base):
+    """One interaction. `customer_id` mirrors its request's customer for fast lookups."""
+
+    __tablename__ = "activities"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    request_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("requests.id", ondelete="CASCADE"), index=True
+    )
+    customer_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    source: so.Mapped[str] = so.mapped_column(sa.String(100))
+    contact_id: so.Mapped[str] = so.mapped_column(sa.String(250))
+    media_type: so.Mapped[str] = so.mapped_column(sa.String(10))
+    state: so.Mapped[str] = so.mapped_column(sa.String(10), default="offered")
+    from_address: so.Mapped[str | None] = so.mapped_column(sa.String(320))
+    to_address: so.Mapped[str | None] = so.mapped_column(sa.String(320))
+    customer_name: so.Mapped[str | None] = so.mapped_column(sa.String(2000))
+    variables: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
+    candidate_ids: so.Mapped[list] = so.mapped_column(default=list)
+    agent_id: so.Mapped[str | None] = so.mapped_column(sa.String(100))
+    started_at: so.Mapped[datetime | None]
+    ended_at: so.Mapped[datetime | None]
+
+    request: so.Mapped[Request | None] = so.relationship(back_populates="activities")
+    tags: so.Mapped[list["Tag"]] = so.relationship(
+        cascade="all, delete-orphan", order_by="Tag.id", lazy="selectin"
+    )
+    notes: so.Mapped[list["Note"]] = so.relationship(
+        cascade="all, delete-orphan", order_by="Note.id"
+    )
+
+    __table_args__ = (
+        sa.UniqueConstraint("source", "contact_id", name="uq_activities_source_contact"),
+        sa.Index("ix_activities_request_updated", "request_id", "updated_at"),
+    )
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    activity_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("activities.id", ondelete="CASCADE")
+    )
+    name: so.Mapped[str] = so.mapped_column(sa.String(50))
+    key: so.Mapped[str] = so.mapped_column(sa.String(50))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    created_by: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+
+    __table_args__ = (sa.UniqueConstraint("activity_id", "key", name="uq_tags_activity_key"),)
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    activity_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    )
+    text: so.Mapped[str] = so.mapped_column(sa.Text)
+    author: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+class ContactEvent(Base):
+    """Every accepted connector event, keyed for idempotency, with the answer it got."""
+
+    __tablename__ = "contact_events"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    source: so.Mapped[str] = so.mapped_column(sa.String(100))
+    event_id: so.Mapped[str] = so.mapped_column(sa.String(250))
+    type: so.Mapped[str] = so.mapped_column(sa.String(20))
+    fingerprint: so.Mapped[str] = so.mapped_column(sa.String(64))
+    activity_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("activities.id", ondelete="SET NULL"), index=True
+    )
+    response: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
+    received_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("source", "event_id", name="uq_contact_events_source_event"),
+    )
+
+
+class OpenEntry(Base):
+    """An interaction in an agent's Open list; closing it moves it to Recent."""
+
+    __tablename__ = "open_entries"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    agent_id: so.Mapped[str] = so.mapped_column(sa.String(100), index=True)
+    activity_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("activities.id", ondelete="CASCADE")
+    )
+    customer_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE")
+    )
+    request_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("requests.id", ondelete="SET NULL")
+    )
+    opened_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    closed_at: so.Mapped[datetime | None]
+
+    activity: so.Mapped[Activity | None] = so.relationship(lazy="joined")
+    customer: so.Mapped[Customer | None] = so.relationship(lazy="joined")
+
+    __table_args__ = (sa.Index("ix_open_entries_agent_closed", "agent_id", "closed_at"),)
+
+
+class AuditEntry(Base):
+    """Who changed what, when, and to which version."""
+
+    __tablename__ = "audit_entries"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+    actor: so.Mapped[str] = so.mapped_column(sa.String(200))
+    entity_type: so.Mapped[str] = so.mapped_column(sa.String(20))
+    entity_id: so.Mapped[str] = so.mapped_column(sa.String(100))
+    action: so.Mapped[str] = so.mapped_column(sa.String(30))
+    version: so.Mapped[int | None]
+    changes: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
+
+    __table_args__ = (sa.Index("ix_audit_entries_entity", "entity_type", "entity_id"),)

@@ -1,0 +1,311 @@
+"""Marshmallow schemas: what the API accepts and answers, and so the OpenAPI document."""
+
+import marshmallow as ma
+from marshmallow import fields as f
+from marshmallow import validate as v
+
+from .models import MEDIA_TYPES, ROLES
+
+TEXT_MAX = 2000  # R3: titles, descriptions, notes and customer text fields.
+
+
+def text(**kwargs):
+    return f.String(validate=v.Length(max=TEXT_MAX), **kwargs)
+
+
+def name_field(max_len: int, **kwargs):
+    return f.String(validate=v.Length(min=1, max=max_len), **kwargs)
+
+
+class ProblemSchema(ma.Schema):
+    """Problem details (RFC 9457)."""
+
+    type = f.String()
+    title = f.String()
+    status = f.Integer()
+    detail = f.String()
+    errors = f.Dict(metadata={"description": "Field errors, by field name"})
+    current = f.Dict(metadata={"description": "With 412: the current representation"})
+    changed_by = f.String(allow_none=True)
+    changed_at = f.String(allow_none=True)
+
+
+# --- customers ---------------------------------------------------------------------------
+
+class CustomerFieldsSchema(ma.Schema):
+    first_name = text(allow_none=True)
+    last_name = text(allow_none=True)
+    emails = f.List(f.Email(validate=v.Length(max=320)), validate=v.Length(max=20))
+    phones = f.List(f.String(validate=v.Length(min=1, max=40)), validate=v.Length(max=20))
+    street = text(allow_none=True)
+    city = text(allow_none=True)
+    postal_code = text(allow_none=True)
+    region = text(allow_none=True)
+    country = text(allow_none=True)
+    preferred_language = f.String(
+        allow_none=True, validate=v.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
+    )
+    extra = f.Dict(
+        keys=f.String(validate=v.Length(min=1, max=100)),
+        values=f.Raw(allow_none=True),
+        validate=v.Length(max=50),
+        metadata={"description": "Admin-defined fields: strings, numbers, booleans or null"},
+    )
+
+    @ma.validates("extra")
+    def _plain_extra(self, value, **_kwargs):
+        for key, item in value.items():
+            if item is not None and not isinstance(item, str | int | float | bool):
+                raise ma.ValidationError(f"{key}: only strings, numbers, booleans or null.")
+            if isinstance(item, str) and len(item) > TEXT_MAX:
+                raise ma.ValidationError(f"{key}: longer than {TEXT_MAX} characters.")
+
+
+class CustomerCreateSchema(CustomerFieldsSchema):
+    from_activity_id = f.Integer(
+        metadata={"description": "Unknown contact whose request becomes this customer's (R7)"}
+    )
+
+
+class CustomerPatchSchema(CustomerFieldsSchema):
+    pass
+
+
+class CustomerSchema(CustomerFieldsSchema):
+    id = f.Integer()
+    version = f.Integer()
+    display_name = f.String()
+    created_at = f.DateTime()
+    updated_at = f.DateTime()
+    updated_by = f.String(allow_none=True)
+
+
+class CustomerSummarySchema(ma.Schema):
+    id = f.Integer()
+    display_name = f.String()
+    first_name = f.String(allow_none=True)
+    last_name = f.String(allow_none=True)
+    emails = f.List(f.String())
+    phones = f.List(f.String())
+
+
+class CustomerQueryArgsSchema(ma.Schema):
+    q = f.String(validate=v.Length(max=200),
+                 metadata={"description": "Name prefix, email prefix or phone digits"})
+
+
+# --- requests ----------------------------------------------------------------------------
+
+class RequestCreateSchema(ma.Schema):
+    title = text(load_default="")
+    description = text(load_default="")
+
+
+class RequestPatchSchema(ma.Schema):
+    title = text()
+    description = text()
+    status = f.String(validate=v.OneOf(("open", "closed")))
+
+
+class RequestSchema(ma.Schema):
+    id = f.Integer()
+    version = f.Integer()
+    customer_id = f.Integer(allow_none=True)
+    title = f.String()
+    description = f.String()
+    status = f.String()
+    created_at = f.DateTime()
+    updated_at = f.DateTime()
+    updated_by = f.String(allow_none=True)
+    closed_at = f.DateTime(allow_none=True)
+    closed_reason = f.String(allow_none=True, metadata={"description": "agent or auto"})
+
+
+# --- activities --------------------------------------------------------------------------
+
+class TagSchema(ma.Schema):
+    name = f.String()
+    created_at = f.DateTime()
+    created_by = f.String(allow_none=True)
+
+
+class TagCreateSchema(ma.Schema):
+    name = f.String(required=True, metadata={"description": "At most 50 characters"})
+
+
+class NoteCreateSchema(ma.Schema):
+    text = f.String(required=True, validate=v.Length(min=1, max=TEXT_MAX))
+
+
+class NoteSchema(ma.Schema):
+    id = f.Integer()
+    activity_id = f.Integer()
+    text = f.String()
+    author = f.String(allow_none=True)
+    created_at = f.DateTime()
+
+
+class ActivitySchema(ma.Schema):
+    id = f.Integer()
+    version = f.Integer()
+    request_id = f.Integer(allow_none=True)
+    customer_id = f.Integer(allow_none=True)
+    source = f.String()
+    contact_id = f.String()
+    media_type = f.String()
+    state = f.String(metadata={"description": "offered, active or ended"})
+    from_address = f.String(data_key="from", allow_none=True)
+    to_address = f.String(data_key="to", allow_none=True)
+    customer_name = f.String(allow_none=True)
+    variables = f.Dict(keys=f.String(), values=f.String())
+    candidate_ids = f.List(f.Integer(), metadata={"description": "Customers sharing the address"})
+    agent_id = f.String(allow_none=True)
+    started_at = f.DateTime(allow_none=True)
+    ended_at = f.DateTime(allow_none=True)
+    created_at = f.DateTime()
+    updated_at = f.DateTime()
+    updated_by = f.String(allow_none=True)
+    tags = f.List(f.Nested(TagSchema))
+
+
+class MoveSchema(ma.Schema):
+    request_id = f.Integer(metadata={"description": "Another open request"})
+    new_request = f.Boolean(load_default=False, metadata={"description": "Start a new request"})
+    customer_id = f.Integer(metadata={"description": "Another customer (R2 picks the request)"})
+
+
+class JourneyActivitySchema(ActivitySchema):
+    notes = f.List(f.Nested(NoteSchema))
+
+
+class JourneyRequestSchema(RequestSchema):
+    activities = f.List(f.Nested(JourneyActivitySchema))
+
+
+class JourneySchema(ma.Schema):
+    customer = f.Nested(CustomerSchema)
+    requests = f.List(f.Nested(JourneyRequestSchema))
+
+
+# --- contact events ----------------------------------------------------------------------
+
+class ContactEventSchema(ma.Schema):
+    event_id = name_field(250, required=True)
+    source = name_field(100, required=True)
+    contact_id = name_field(250, required=True)
+    media_type = f.String(required=True, validate=v.OneOf(MEDIA_TYPES))
+    type = f.String(required=True, validate=v.OneOf(("offered", "accepted", "ended")))
+    agent_id = f.String(validate=v.Length(min=1, max=100))
+    from_ = f.String(data_key="from", validate=v.Length(max=320), attribute="from")
+    to = f.String(validate=v.Length(max=320))
+    customer_name = text()
+    variables = f.Dict(keys=f.String(validate=v.Length(min=1, max=100)),
+                       values=f.String(validate=v.Length(max=TEXT_MAX)),
+                       validate=v.Length(max=100))
+    occurred_at = f.AwareDateTime()
+
+
+class EventActivitySchema(ma.Schema):
+    id = f.Integer()
+    request_id = f.Integer(allow_none=True)
+    customer_id = f.Integer(allow_none=True)
+    state = f.String()
+    media_type = f.String()
+    contact_id = f.String()
+    agent_id = f.String(allow_none=True)
+    candidate_ids = f.List(f.Integer())
+
+
+class ContactEventResultSchema(ma.Schema):
+    event_id = f.String()
+    source = f.String()
+    type = f.String()
+    activity = f.Nested(EventActivitySchema)
+
+
+# --- the agent's own lists ---------------------------------------------------------------
+
+class OpenEntrySchema(ma.Schema):
+    id = f.Integer()
+    customer_id = f.Integer(allow_none=True)
+    request_id = f.Integer(allow_none=True)
+    activity_id = f.Integer(allow_none=True)
+    customer = f.Nested(CustomerSummarySchema, allow_none=True)
+    activity = f.Nested(EventActivitySchema, allow_none=True)
+    opened_at = f.DateTime()
+    closed_at = f.DateTime(allow_none=True)
+
+
+class ReopenSchema(ma.Schema):
+    customer_id = f.Integer(required=True)
+
+
+class MeSchema(ma.Schema):
+    id = f.String()
+    name = f.String()
+    role = f.String()
+
+
+# --- admin and sign-in -------------------------------------------------------------------
+
+class ApiKeyCreateSchema(ma.Schema):
+    name = name_field(200, required=True)
+    role = f.String(required=True, validate=v.OneOf(ROLES))
+
+
+class ApiKeySchema(ma.Schema):
+    id = f.Integer()
+    name = f.String()
+    role = f.String()
+    agent_id = f.String(allow_none=True)
+    created_at = f.DateTime()
+    expires_at = f.DateTime(allow_none=True)
+    revoked_at = f.DateTime(allow_none=True)
+
+
+class ApiKeyCreatedSchema(ApiKeySchema):
+    token = f.String(metadata={"description": "Shown this once; only its hash is kept"})
+
+
+class AgentCreateSchema(ma.Schema):
+    id = f.String(required=True, validate=[v.Length(min=1, max=100),
+                                           v.Regexp(r"^[A-Za-z0-9._@-]+$")])
+    name = name_field(200, required=True)
+    password = f.String(validate=v.Length(min=8, max=200), load_only=True)
+
+
+class AgentSchema(ma.Schema):
+    id = f.String()
+    name = f.String()
+    created_at = f.DateTime()
+
+
+class LoginSchema(ma.Schema):
+    agent_id = name_field(100, required=True)
+    password = f.String(required=True, validate=v.Length(min=1, max=200), load_only=True)
+
+
+class TokenSchema(ma.Schema):
+    token = f.String()
+    expires_at = f.DateTime(allow_none=True)
+
+
+class AuditQueryArgsSchema(ma.Schema):
+    entity_type = f.String(validate=v.OneOf(("customer", "request", "activity")))
+    entity_id = f.String(validate=v.Length(max=100))
+    actor = f.String(validate=v.Length(max=200))
+
+
+class AuditEntrySchema(ma.Schema):
+    id = f.Integer()
+    at = f.DateTime()
+    actor = f.String()
+    entity_type = f.String()
+    entity_id = f.String()
+    action = f.String()
+    version = f.Integer(allow_none=True)
+    changes = f.Dict()
+
+
+class ExportSchema(JourneySchema):
+    audit = f.List(f.Nested(AuditEntrySchema))

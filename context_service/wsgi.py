@@ -1,0 +1,5 @@
+"""WSGI entry point for gunicorn: the app with its background sweeper running."""
+
+from . import create_app
+
+app = create_app({"START_SWEEPER": True})

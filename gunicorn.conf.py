@@ -1,0 +1,13 @@
+"""gunicorn settings. gthread workers: each open WebSocket holds one thread, not a process."""
+
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+threads = int(os.environ.get("GUNICORN_THREADS", "32"))
+timeout = 60
+graceful_timeout = 10
+accesslog = "-"
+# Never log the Authorization header or query strings that might carry secrets.
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'

@@ -1,0 +1,167 @@
+"""Fixtures: the app on SQLite or PostgreSQL, each test in a rolled-back transaction.
+
+TEST_DATABASE_URL picks the database (default: a temporary SQLite file). The
+schema is built by the real migrations once per run, after dropping whatever
+was there, so the migrations are tested too.
+"""
+
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from context_service import create_app
+from context_service.cli import migrate
+from context_service.db import make_engine, normalise_url
+from context_service.models import Base
+
+ADMIN_TOKEN = "test-admin-token-0123456789"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return normalise_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    engine = make_engine(database_url)
+    reset_schema(engine, database_url)
+    yield engine
+    engine.dispose()
+
+
+def reset_schema(engine, url):
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    migrate(url)
+
+
+def clear_data(engine):
+    """Empty every table (for tests that commit for real)."""
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def db_connection(engine):
+    conn = engine.connect()
+    trans = conn.begin()
+    yield conn
+    trans.rollback()
+    conn.close()
+
+
+def make_test_app(database_url, engine, **config):
+    return create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "ENGINE": engine,
+        "CONTEXT_ADMIN_TOKEN": ADMIN_TOKEN,
+        "AUTOCLOSE_SWEEP_SECONDS": 0,
+        **config,
+    })
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module to change settings."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, engine, db_connection, app_config):
+    return make_test_app(database_url, engine, TEST_CONNECTION=db_connection, **app_config)
+
+
+@pytest.fixture
+def committed_app(database_url, engine, app_config):
+    """An app whose requests really commit, for tests with several threads."""
+    clear_data(engine)
+    yield make_test_app(database_url, engine, **app_config)
+    clear_data(engine)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Api:
+    """A small client that speaks the API as a given principal."""
+
+    def __init__(self, client, token):
+        self.client, self.token = client, token
+
+    def __call__(self, method, url, json=None, headers=None, **kwargs):
+        all_headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        all_headers.update(headers or {})
+        return self.client.open(url, method=method, json=json, headers=all_headers, **kwargs)
+
+    def get(self, url, **kw):
+        return self("GET", url, **kw)
+
+    def post(self, url, json=None, **kw):
+        return self("POST", url, json=json, **kw)
+
+    def patch(self, url, json=None, **kw):
+        return self("PATCH", url, json=json, **kw)
+
+    def delete(self, url, **kw):
+        return self("DELETE", url, **kw)
+
+
+@pytest.fixture
+def admin(client):
+    return Api(client, ADMIN_TOKEN)
+
+
+def create_agent(admin, agent_id, password=None):
+    body = {"id": agent_id, "name": f"Agent {agent_id}"}
+    if password:
+        body["password"] = password
+    assert admin.post("/api/v1/admin/agents", json=body).status_code == 201
+    response = admin.post(f"/api/v1/admin/agents/{agent_id}/tokens")
+    assert response.status_code == 201, response.json
+    return Api(admin.client, response.json["token"])
+
+
+@pytest.fixture
+def agent(admin):
+    return create_agent(admin, "alice")
+
+
+@pytest.fixture
+def agent2(admin):
+    return create_agent(admin, "bob")
+
+
+@pytest.fixture
+def connector(admin):
+    response = admin.post("/api/v1/admin/api-keys", json={"name": "pbx", "role": "connector"})
+    assert response.status_code == 201
+    return Api(admin.client, response.json["token"])
+
+
+_counter = iter(range(1, 10**9))
+
+
+def event(type_="accepted", contact_id="call-1", **fields):
+    """A contact event body with sensible defaults."""
+    body = {
+        "event_id": f"evt-{next(_counter)}",
+        "source": "pbx",
+        "contact_id": contact_id,
+        "media_type": "voice",
+        "type": type_,
+        "agent_id": "alice",
+        "from": "+1 (415) 555-0100",
+        "to": "1000",
+    }
+    body.update(fields)
+    return {k: v for k, v in body.items() if v is not None}
