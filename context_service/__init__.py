@@ -4,6 +4,8 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from flask_cors import CORS
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import errors, extensions
 from .auth import authenticate
@@ -37,12 +39,21 @@ def create_app(config: dict | None = None) -> Flask:
     errors.register(app)
     app.before_request(authenticate)
 
+    from . import gadget, push, stream, sweeper
     from .api import BLUEPRINTS
 
     for blueprint in BLUEPRINTS:
         extensions.api.register_blueprint(blueprint)
-
-    from . import sweeper
-
+    app.register_blueprint(stream.bp)
+    app.register_blueprint(gadget.bp)
+    push.init_app(app)
     sweeper.init_app(app)
+    # Finesse and other hosts call the API from their own origin.
+    CORS(app, resources={r"/api/*": {"origins": app.config["GADGET_ALLOWED_ORIGINS"]}},
+         expose_headers=["ETag", "X-Pagination"], allow_headers=["Authorization",
+         "Content-Type", "If-Match"])
+    if app.config["PROXY_FIX"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX"],
+                                x_proto=app.config["PROXY_FIX"], x_host=app.config["PROXY_FIX"],
+                                x_prefix=app.config["PROXY_FIX"])
     return app

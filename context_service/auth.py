@@ -19,7 +19,11 @@ from .errors import Forbidden, Unauthorized
 from .extensions import db
 from .models import ApiToken, utcnow
 
-PUBLIC_ENDPOINTS = {"health.healthz", "health.readyz", "auth.Login", "api-docs.openapi_json"}
+# Sign-in takes credentials in its body; the stream authenticates with its first frame.
+PUBLIC_ENDPOINTS = {
+    "health.healthz", "health.readyz", "api-docs.openapi_json",
+    "auth.Login", "auth.FinesseLogin", "stream.stream",
+}
 TOKEN_PREFIX = "cct_"  # noqa: S105 - a public marker, not a secret
 
 

@@ -55,3 +55,16 @@ def close_stale_command(as_of):
     closed = requests_domain.close_stale(db.session, when)
     db.session.commit()
     click.echo(f"closed {closed} request(s)")
+
+
+@main.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """Add the demo agent and customers (once)."""
+    from . import demo
+
+    created = demo.seed(db.session)
+    db.session.commit()
+    agent_id, _name, password = demo.DEMO_AGENT
+    click.echo(("seeded demo data" if created else "demo data already present")
+               + f"; demo agent: {agent_id} / {password}")

@@ -6,6 +6,11 @@ Nothing here runs at import time; `load_config()` is called by `create_app`.
 import os
 from pathlib import Path
 
+
+def _origins(raw: str) -> list[str]:
+    return [o.strip().rstrip("/") for o in raw.split(",") if o.strip()]
+
+
 # name -> (default, converter, description). The README's configuration table mirrors this.
 SETTINGS = {
     "DATABASE_URL": (None, str, "SQLAlchemy URL; default SQLite file in instance/"),
@@ -16,6 +21,11 @@ SETTINGS = {
     "AGENT_TOKEN_TTL_SECONDS": (43200, int, "lifetime of agent tokens issued by login"),
     "MAX_CONTENT_LENGTH": (1024 * 1024, int, "largest request body in bytes (413 above)"),
     "LOG_LEVEL": ("INFO", str, "logging level"),
+    "FINESSE_URL": (None, str, "Finesse server for agent sign-in, e.g. https://finesse.example:8445"),
+    "FINESSE_CA_FILE": (None, str, "CA bundle to verify the Finesse server's certificate"),
+    "GADGET_ALLOWED_ORIGINS": ([], _origins, "comma-separated origins that may host the gadget"),
+    "WS_PING_SECONDS": (25, int, "keep-alive ping interval on the stream"),
+    "PROXY_FIX": (0, int, "number of proxies whose X-Forwarded-* headers to trust"),
 }
 
 

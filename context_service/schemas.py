@@ -285,6 +285,15 @@ class LoginSchema(ma.Schema):
     password = f.String(required=True, validate=v.Length(min=1, max=200), load_only=True)
 
 
+class FinesseLoginSchema(ma.Schema):
+    agent_id = name_field(100, required=True)
+    authorization = f.String(
+        required=True, load_only=True,
+        validate=[v.Length(min=7, max=8000), v.Regexp(r"^(Basic|Bearer) \S+$")],
+        metadata={"description": "The Authorization value Finesse accepts (Basic or Bearer)"},
+    )
+
+
 class TokenSchema(ma.Schema):
     token = f.String()
     expires_at = f.DateTime(allow_none=True)

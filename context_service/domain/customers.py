@@ -104,15 +104,12 @@ def update(session, customer: Customer, data: dict, actor: str) -> Customer:
 
 
 def find_by_address(session, kind: str, key: str) -> list[Customer]:
-    return list(
-        session.scalars(
-            sa.select(Customer)
-            .join(ContactPoint)
-            .where(ContactPoint.kind == kind, ContactPoint.key == key)
-            .order_by(Customer.id)
-            .distinct()
-        )
-    )
+    """Customers with this address; a subquery, as PostgreSQL cannot DISTINCT a JSON column."""
+    owners = sa.select(ContactPoint.customer_id).where(ContactPoint.kind == kind,
+                                                       ContactPoint.key == key)
+    return list(session.scalars(
+        sa.select(Customer).where(Customer.id.in_(owners)).order_by(Customer.id)
+    ))
 
 
 def _like_prefix(text: str) -> str:

@@ -1,0 +1,183 @@
+"""Live push: what changed, published when (and only if) the change commits.
+
+Changes are noticed in one place, the session's flush, so no domain function
+has to remember to announce itself. Messages travel over a bus:
+
+- PostgreSQL: `pg_notify` inside the same transaction (delivered only on
+  commit, to every process LISTENing), so several gunicorn workers and several
+  instances on one database all see every change;
+- SQLite: in-process, after commit (one worker process, as documented).
+
+Each process fans messages out to its own WebSocket subscribers (`Hub`).
+"""
+
+import json
+import logging
+import queue
+import threading
+import time
+from itertools import count
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from .models import Activity, Customer, OpenEntry, Request
+
+log = logging.getLogger(__name__)
+CHANNEL = "cc_stream"
+
+
+def _entity_message(obj, action: str) -> dict | None:
+    if isinstance(obj, Customer):
+        return {"type": "customer.changed", "id": obj.id, "version": obj.version,
+                "changed_by": obj.updated_by, "action": action}
+    if isinstance(obj, Request):
+        return {"type": "request.changed", "id": obj.id, "version": obj.version,
+                "changed_by": obj.updated_by, "customer_id": obj.customer_id, "action": action}
+    if isinstance(obj, Activity):
+        return {"type": "activity.changed", "id": obj.id, "version": obj.version,
+                "changed_by": obj.updated_by, "customer_id": obj.customer_id,
+                "request_id": obj.request_id, "action": action}
+    if isinstance(obj, OpenEntry):
+        if action == "erase" or obj.closed_at is not None:
+            return {"type": "open.removed", "id": obj.id, "agent_id": obj.agent_id}
+        kind = "open.added" if action == "create" else "open.changed"
+        return {"type": kind, "id": obj.id, "agent_id": obj.agent_id}
+    return None
+
+
+def _collect(session: so.Session, _context) -> None:
+    outbox = session.info.setdefault("outbox", {})
+    for objects, action in ((session.new, "create"), (session.dirty, "update"),
+                            (session.deleted, "erase")):
+        for obj in objects:
+            if action == "update" and not session.is_modified(obj, include_collections=False):
+                continue
+            message = _entity_message(obj, action)
+            if message is not None:
+                # One message per thing per transaction; the latest state wins.
+                key = (message["type"].split(".")[0], message["id"])
+                previous = outbox.get(key, {}).get("type")
+                if previous == "open.added" and message["type"] == "open.changed":
+                    message["type"] = "open.added"  # still new to its subscribers
+                outbox[key] = message
+
+
+def emit(session: so.Session, message: dict) -> None:
+    """Announce a change made without the ORM unit of work (bulk UPDATEs)."""
+    session.info.setdefault("outbox", {})[(message["type"].split(".")[0], message["id"])] = message
+
+
+class Bus:
+    """Delivers committed messages to every process's hub."""
+
+    def __init__(self, engine: sa.Engine, hub: "Hub"):
+        self.engine, self.hub = engine, hub
+        self.is_postgres = engine.dialect.name == "postgresql"
+        self._listener: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+
+    def before_commit(self, session: so.Session) -> None:
+        if not self.is_postgres:
+            return
+        session.flush()  # let the last flush add its messages first
+        outbox = session.info.pop("outbox", {})
+        if outbox:
+            connection = session.connection()
+            for message in outbox.values():
+                connection.execute(sa.select(sa.func.pg_notify(CHANNEL, json.dumps(message))))
+
+    def after_commit(self, session: so.Session) -> None:
+        outbox = session.info.pop("outbox", {})
+        if not self.is_postgres:
+            for message in outbox.values():
+                self.hub.dispatch(message)
+
+    @staticmethod
+    def after_rollback(session: so.Session) -> None:
+        session.info.pop("outbox", None)
+
+    def ensure_listening(self) -> None:
+        """Start this process's LISTEN thread on first use (PostgreSQL only)."""
+        if not self.is_postgres:
+            return
+        with self._lock:
+            if self._listener is None or not self._listener.is_alive():
+                self._listener = threading.Thread(target=self._listen, daemon=True,
+                                                  name="push-listener")
+                self._listener.start()
+
+    def _listen(self) -> None:
+        import psycopg
+
+        url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        backoff = 0.5
+        first = True
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(url, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    if not first:
+                        # Messages may have been missed while we were away: clients resync.
+                        self.hub.dispatch({"type": "resync", "id": 0})
+                    first, backoff = False, 0.5
+                    self.hub.listening.set()
+                    while not self._stop.is_set():
+                        for notify in conn.notifies(timeout=1.0):
+                            self.hub.dispatch(json.loads(notify.payload))
+            except Exception:
+                self.hub.listening.clear()
+                log.exception("push listener lost its connection; reconnecting")
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 15)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+class Hub:
+    """This process's WebSocket subscribers, each with its own queue."""
+
+    def __init__(self):
+        self._subscribers: dict[int, tuple[str, queue.Queue]] = {}
+        self._ids = count(1)
+        self._lock = threading.Lock()
+        self.listening = threading.Event()
+
+    def subscribe(self, agent_id: str) -> tuple[int, queue.Queue]:
+        inbox: queue.Queue = queue.Queue(maxsize=1000)
+        with self._lock:
+            sub_id = next(self._ids)
+            self._subscribers[sub_id] = (agent_id, inbox)
+        return sub_id, inbox
+
+    def unsubscribe(self, sub_id: int) -> None:
+        with self._lock:
+            self._subscribers.pop(sub_id, None)
+
+    def dispatch(self, message: dict) -> None:
+        target = message.get("agent_id") if message["type"].startswith("open.") else None
+        with self._lock:
+            subscribers = list(self._subscribers.values())
+        for agent_id, inbox in subscribers:
+            if target is None or target == agent_id:
+                try:
+                    inbox.put_nowait(message)
+                except queue.Full:
+                    # A stuck client: tell it to resync rather than grow without bound.
+                    with inbox.mutex:
+                        inbox.queue.clear()
+                    inbox.put_nowait({"type": "resync", "id": 0})
+
+
+def init_app(app) -> None:
+    engine = app.extensions["database"]["engine"]
+    hub = Hub()
+    bus = Bus(engine, hub)
+    app.extensions["push"] = {"hub": hub, "bus": bus}
+    factory = app.extensions["database"]["factory"]
+    sa.event.listen(factory, "after_flush", _collect)
+    sa.event.listen(factory, "before_commit", bus.before_commit)
+    sa.event.listen(factory, "after_commit", bus.after_commit)
+    sa.event.listen(factory, "after_soft_rollback", lambda s, _t: bus.after_rollback(s))
