@@ -7,7 +7,7 @@ worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
 threads = int(os.environ.get("GUNICORN_THREADS", "32"))
 timeout = 60
-graceful_timeout = 10
+graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "10"))
 accesslog = "-"
 # Never log the Authorization header or query strings that might carry secrets.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'

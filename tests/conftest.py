@@ -14,13 +14,25 @@ from context_service import create_app
 from context_service.cli import migrate
 from context_service.db import make_engine, normalise_url
 from context_service.models import Base
+from tests.live import FakeFinesse, LiveServer
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """With REQUIRE_POSTGRES (CI's PostgreSQL run) a skipped test is a failure."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if os.environ.get("REQUIRE_POSTGRES") and skipped and exitstatus == 0:
+        reporter.write_line(f"{len(skipped)} test(s) skipped on PostgreSQL: failing", red=True)
+        session.exitstatus = 1
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL")
+    if os.environ.get("REQUIRE_POSTGRES") and not (url or "").startswith("postgres"):
+        pytest.fail("REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not PostgreSQL")
     if url:
         return normalise_url(url)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
@@ -165,3 +177,69 @@ def event(type_="accepted", contact_id="call-1", **fields):
     }
     body.update(fields)
     return {k: v for k, v in body.items() if v is not None}
+
+
+@pytest.fixture
+def count(db_connection):
+    """Rows of a model's table (optionally filtered), as the test's transaction sees them."""
+
+    def count(model, *where):
+        return db_connection.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+    return count
+
+
+@pytest.fixture
+def make_customer(admin):
+    """Create a customer over the API; returns its JSON representation."""
+
+    def make(**fields):
+        response = admin.post("/api/v1/customers", json=fields)
+        assert response.status_code == 201, response.json
+        return response.json
+
+    return make
+
+
+@pytest.fixture
+def post_event(connector):
+    """Post a contact event as the connector; asserts the answer is 201 or 200."""
+
+    def post(type_="accepted", contact_id="call-1", **fields):
+        response = connector.post("/api/v1/contact-events", json=event(type_, contact_id, **fields))
+        assert response.status_code in (200, 201), response.json
+        return response.json["activity"]
+
+    return post
+
+
+FINESSE_USERS = {"fin1001": ("finesse-pass", "Fiona Finesse")}
+
+
+@pytest.fixture(scope="session")
+def fake_finesse():
+    server = FakeFinesse(FINESSE_USERS)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server_process(database_url, engine, fake_finesse):
+    """One gunicorn (gthread) serving the app for browser and push tests.
+
+    http://localhost:<port> is allowed to host the gadget: it is another origin than
+    http://127.0.0.1:<port>, which the postMessage host test needs.
+    """
+    server = LiveServer(database_url, ADMIN_TOKEN, FINESSE_URL=fake_finesse.url)
+    server.env["GADGET_ALLOWED_ORIGINS"] = f"http://localhost:{server.port}"
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_server(live_server_process, engine):
+    """The live server, with an empty database for this test."""
+    clear_data(engine)
+    yield live_server_process
+    clear_data(engine)

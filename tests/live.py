@@ -1,0 +1,164 @@
+"""Real server processes for tests: gunicorn (gthread) and a fake Finesse, on 127.0.0.1 only.
+
+Every process started here is stopped by the fixture that started it, and
+gunicorn is also given a hard time limit so a crashed test run cannot leave it
+running for long.
+"""
+
+import base64
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+MAX_SERVER_SECONDS = 1800
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """One gunicorn process serving the app on 127.0.0.1:<port>."""
+
+    def __init__(self, database_url: str, admin_token: str, workers: int = 1, **env):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.admin_token = admin_token
+        self.env = {
+            **os.environ,
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            "DATABASE_URL": database_url,
+            "CONTEXT_ADMIN_TOKEN": admin_token,
+            "WEB_CONCURRENCY": str(workers),
+            "AUTOCLOSE_SWEEP_SECONDS": "0",
+            "GRACEFUL_TIMEOUT": "2",
+            "LOG_LEVEL": "WARNING",
+            **{k: str(v) for k, v in env.items()},
+        }
+        self.process = None
+
+    def start(self) -> "LiveServer":
+        # `timeout` bounds the process even if the test run is killed.
+        self.process = subprocess.Popen(
+            ["timeout", str(MAX_SERVER_SECONDS), str(GUNICORN), "-c", "gunicorn.conf.py",
+             "--access-logfile", "/dev/null", "context_service.wsgi:app"],
+            cwd=ROOT, env=self.env,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/readyz", timeout=1):
+                    return self
+            except (urllib.error.URLError, ConnectionError, OSError):
+                if self.process.poll() is not None:
+                    raise RuntimeError("gunicorn exited early") from None
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("gunicorn did not become ready")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+    def call(self, method, path, body=None, token=None, headers=None):
+        """(status, json body, headers) of one API call."""
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        req.add_header("Content-Type", "application/json")
+        if token:
+            req.add_header("Authorization", f"Bearer {token}")
+        for name, value in (headers or {}).items():
+            req.add_header(name, value)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                raw, status, hdrs = resp.read(), resp.status, resp.headers
+        except urllib.error.HTTPError as exc:
+            raw, status, hdrs = exc.read(), exc.code, exc.headers
+        return status, (json.loads(raw) if raw else None), hdrs
+
+    def admin(self, method, path, body=None):
+        status, data, _ = self.call(method, path, body, token=self.admin_token)
+        assert status < 300, (status, data)
+        return data
+
+    def agent_token(self, agent_id: str, name: str | None = None, password: str | None = None):
+        """Create the agent (if new) and return a fresh token for it."""
+        body = {"id": agent_id, "name": name or f"Agent {agent_id}"}
+        if password:
+            body["password"] = password
+        status, data, _ = self.call("POST", "/api/v1/admin/agents", body, token=self.admin_token)
+        assert status in (201, 409), data
+        return self.admin("POST", f"/api/v1/admin/agents/{agent_id}/tokens")["token"]
+
+    def connector_token(self, name: str = "pbx") -> str:
+        return self.admin("POST", "/api/v1/admin/api-keys",
+                          {"name": name, "role": "connector"})["token"]
+
+    _events = iter(range(1, 10**9))
+
+    def post_event(self, token: str, type_="accepted", contact_id=None, **fields):
+        n = next(self._events)
+        body = {"event_id": f"live-{n}", "source": "pbx", "contact_id": contact_id or f"c-{n}",
+                "media_type": "voice", "type": type_, **fields}
+        status, data, _ = self.call("POST", "/api/v1/contact-events", body, token=token)
+        assert status in (200, 201), data
+        return data
+
+
+class FakeFinesse:
+    """Answers /finesse/api/User/{id} like Finesse: 200 with XML for the right Basic credentials."""
+
+    def __init__(self, users: dict[str, tuple[str, str]]):
+        self.users = users  # id -> (password, "First Last")
+        self.requests: list[str] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's naming
+                fake.requests.append(self.path)
+                user_id = self.path.rsplit("/", 1)[-1]
+                expected = fake.users.get(user_id)
+                auth = self.headers.get("Authorization", "")
+                good = expected and auth == "Basic " + base64.b64encode(
+                    f"{user_id}:{expected[0]}".encode()).decode()
+                if not self.path.startswith("/finesse/api/User/") or not good:
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+                first, _, last = expected[1].partition(" ")
+                body = (f"<User><loginId>{user_id}</loginId><firstName>{first}</firstName>"
+                        f"<lastName>{last}</lastName></User>").encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
