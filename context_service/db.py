@@ -4,9 +4,14 @@ Routes are the unit of work: domain code adds and flushes, the route commits,
 and whatever is left uncommitted is rolled back when the context ends.
 """
 
+from contextvars import ContextVar
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
+
+# Set for GET/HEAD requests: on SQLite they begin a plain (shared) read transaction.
+_read_only: ContextVar[bool] = ContextVar("read_only", default=False)
 
 
 def normalise_url(url: str) -> str:
@@ -35,7 +40,7 @@ def _configure_sqlite(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> sa.Engine:
@@ -59,6 +64,7 @@ class Database:
             "factory": so.sessionmaker(bind=bind, expire_on_commit=False, **extra),
         }
         app.teardown_appcontext(self._remove)
+        app.before_request(self._mark_read_only)
 
     @property
     def engine(self) -> sa.Engine:
@@ -73,6 +79,10 @@ class Database:
         if "db_session" not in g:
             g.db_session = self.new_session()
         return g.db_session
+
+    @staticmethod
+    def _mark_read_only() -> None:
+        _read_only.set(request.method in ("GET", "HEAD"))
 
     @staticmethod
     def _remove(_exc=None) -> None:
