@@ -71,18 +71,37 @@ def _from_problem(error: Problem) -> Response:
     return problem_response(error.status, error.title, error.detail, error.headers, **error.extra)
 
 
+# Where webargs found the errors; it nests field errors under these names.
+LOCATIONS = {"json", "query", "querystring", "headers", "form", "files", "view_args", "path"}
+
+
+def _field_errors(errors) -> dict:
+    """Field name -> messages; messages about the body as a whole go under `_schema`."""
+    if not isinstance(errors, dict):
+        return {"_schema": list(errors) if isinstance(errors, list | tuple) else [errors]}
+    if errors and set(errors) <= LOCATIONS:
+        flat = {}
+        for messages in errors.values():
+            flat.update(_field_errors(messages))
+        return flat
+    return errors
+
+
+def _detail(errors: dict) -> str:
+    fields = sorted(str(k) for k in errors if k != "_schema")
+    if fields:
+        return "Invalid fields: " + ", ".join(fields)
+    return " ".join(map(str, errors.get("_schema", []))) or "Invalid input."
+
+
 def _from_http(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     extra = {}
+    detail = data.get("message") or error.description or error.name
     errors = data.get("errors") or data.get("messages")
     if errors:
-        # webargs nests errors by location ("json", "query"); keep field names on top.
-        if set(errors) <= {"json", "query", "headers", "form", "files", "view_args"}:
-            errors = {k: v for location in errors.values() for k, v in location.items()}
-        extra["errors"] = errors
-    detail = data.get("message") or error.description or error.name
-    if errors:
-        detail = "Invalid fields: " + ", ".join(sorted(str(k) for k in errors))
+        extra["errors"] = _field_errors(errors)
+        detail = _detail(extra["errors"])
     headers = dict(data.get("headers") or {})
     if error.code == 405 and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
@@ -90,15 +109,19 @@ def _from_http(error: HTTPException) -> Response:
 
 
 def _from_validation(error: ma.ValidationError) -> Response:
-    return _from_problem(
-        Unprocessable("Invalid fields: " + ", ".join(sorted(map(str, error.messages))),
-                      errors=error.messages)
-    )
+    errors = _field_errors(error.messages)
+    return _from_problem(Unprocessable(_detail(errors), errors=errors))
 
 
 def _from_integrity(error: sa_exc.IntegrityError) -> Response:
     log.info("integrity error turned into 409: %s", error.orig)
     return problem_response(409, "Conflict", "The change conflicts with stored data.")
+
+
+def _from_data(error: sa_exc.DataError) -> Response:
+    """A value the database cannot hold (validation should have caught it first)."""
+    log.warning("data error turned into 422: %s", error.orig)
+    return problem_response(422, "Unprocessable content", "A value cannot be stored as given.")
 
 
 def _from_stale(_error: so_exc.StaleDataError) -> Response:
@@ -115,5 +138,6 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _from_http)
     app.register_error_handler(ma.ValidationError, _from_validation)
     app.register_error_handler(sa_exc.IntegrityError, _from_integrity)
+    app.register_error_handler(sa_exc.DataError, _from_data)
     app.register_error_handler(so_exc.StaleDataError, _from_stale)
     app.register_error_handler(Exception, _from_unexpected)

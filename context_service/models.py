@@ -19,11 +19,18 @@ NAMING = {
 }
 
 ROLES = ("connector", "agent", "admin")
+ID_MAX = 2**31 - 1  # ids are INTEGER columns: larger ones can never exist
+SEARCH_KEY_MAX = 200  # the longest search query, so a key cut to it loses no match
 MEDIA_TYPES = ("voice", "chat", "email", "video", "social", "web", "mobile", "event")
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def search_key(*parts: str | None) -> str:
+    """Words joined by one space, casefolded here (not by the database) and cut to size."""
+    return " ".join(" ".join(p for p in parts if p).split()).casefold()[:SEARCH_KEY_MAX]
 
 
 class UTCDateTime(sa.TypeDecorator):
@@ -108,6 +115,10 @@ class Customer(Versioned, Base):
     country: so.Mapped[str | None] = so.mapped_column(sa.String(2000))
     preferred_language: so.Mapped[str | None] = so.mapped_column(sa.String(35))
     extra: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
+    # Name search keys: SQL lower() leaves Ø or Č alone on SQLite, and a whole 2000-character
+    # name is too big for a PostgreSQL index entry; these are kept by `_keep_search_keys`.
+    name_key: so.Mapped[str] = so.mapped_column(sa.String(SEARCH_KEY_MAX), default="")
+    last_name_key: so.Mapped[str] = so.mapped_column(sa.String(SEARCH_KEY_MAX), default="")
 
     contact_points: so.Mapped[list["ContactPoint"]] = so.relationship(
         back_populates="customer",
@@ -115,6 +126,13 @@ class Customer(Versioned, Base):
         order_by="(ContactPoint.kind, ContactPoint.position)",
         lazy="selectin",
     )
+
+    @so.validates("first_name", "last_name")
+    def _keep_search_keys(self, field: str, value: str | None) -> str | None:
+        first = value if field == "first_name" else self.first_name
+        last = value if field == "last_name" else self.last_name
+        self.name_key, self.last_name_key = search_key(first, last), search_key(last)
+        return value
 
     def addresses(self, kind: str) -> list[str]:
         return [p.value for p in self.contact_points if p.kind == kind]
@@ -133,10 +151,13 @@ class Customer(Versioned, Base):
         name = " ".join(p for p in (self.first_name, self.last_name) if p)
         return name or next(iter(self.emails + self.phones), "Unknown customer")
 
+    # Prefix search on names; pattern ops let PostgreSQL use these indexes for LIKE 'x%'.
+    __table_args__ = tuple(
+        sa.Index(f"ix_customers_{column}", column,
+                 postgresql_ops={column: "varchar_pattern_ops"})
+        for column in ("name_key", "last_name_key")
+    )
 
-# Case-insensitive prefix search on names.
-sa.Index("ix_customers_first_name_lower", sa.func.lower(Customer.first_name))
-sa.Index("ix_customers_last_name_lower", sa.func.lower(Customer.last_name))
 
 
 class ContactPoint(Base):

@@ -1,23 +1,50 @@
 """Marshmallow schemas: what the API accepts and answers, and so the OpenAPI document."""
 
+import math
+
 import marshmallow as ma
 from marshmallow import fields as f
 from marshmallow import validate as v
 
-from .models import MEDIA_TYPES, ROLES
+from .models import ID_MAX, MEDIA_TYPES, ROLES
 
 TEXT_MAX = 2000  # R3: titles, descriptions, notes and customer text fields.
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(item) for k, item in value.items())
+    return isinstance(value, list) and any(map(_has_nul, value))
+
+
+class Schema(ma.Schema):
+    """Base of every schema: no NUL characters anywhere (PostgreSQL cannot store them)."""
+
+    @ma.pre_load
+    def _no_nul(self, data, **_kwargs):
+        if hasattr(data, "items"):
+            bad = [key for key, value in data.items() if _has_nul(key) or _has_nul(value)]
+            if bad:
+                raise ma.ValidationError({key: ["Contains a NUL character."] for key in bad})
+        return data
 
 
 def text(**kwargs):
     return f.String(validate=v.Length(max=TEXT_MAX), **kwargs)
 
 
+def id_field(**kwargs):
+    """A row id: a JSON integer that fits the database's INTEGER."""
+    return f.Integer(strict=True, validate=v.Range(min=1, max=ID_MAX), **kwargs)
+
+
 def name_field(max_len: int, **kwargs):
     return f.String(validate=v.Length(min=1, max=max_len), **kwargs)
 
 
-class ProblemSchema(ma.Schema):
+class ProblemSchema(Schema):
     """Problem details (RFC 9457)."""
 
     type = f.String()
@@ -32,7 +59,7 @@ class ProblemSchema(ma.Schema):
 
 # --- customers ---------------------------------------------------------------------------
 
-class CustomerFieldsSchema(ma.Schema):
+class CustomerFieldsSchema(Schema):
     first_name = text(allow_none=True)
     last_name = text(allow_none=True)
     emails = f.List(f.Email(validate=v.Length(max=320)), validate=v.Length(max=20))
@@ -57,12 +84,14 @@ class CustomerFieldsSchema(ma.Schema):
         for key, item in value.items():
             if item is not None and not isinstance(item, str | int | float | bool):
                 raise ma.ValidationError(f"{key}: only strings, numbers, booleans or null.")
+            if isinstance(item, float) and not math.isfinite(item):
+                raise ma.ValidationError(f"{key}: not a finite number.")
             if isinstance(item, str) and len(item) > TEXT_MAX:
                 raise ma.ValidationError(f"{key}: longer than {TEXT_MAX} characters.")
 
 
 class CustomerCreateSchema(CustomerFieldsSchema):
-    from_activity_id = f.Integer(
+    from_activity_id = id_field(
         metadata={"description": "Unknown contact whose request becomes this customer's (R7)"}
     )
 
@@ -80,7 +109,7 @@ class CustomerSchema(CustomerFieldsSchema):
     updated_by = f.String(allow_none=True)
 
 
-class CustomerSummarySchema(ma.Schema):
+class CustomerSummarySchema(Schema):
     id = f.Integer()
     display_name = f.String()
     first_name = f.String(allow_none=True)
@@ -89,25 +118,25 @@ class CustomerSummarySchema(ma.Schema):
     phones = f.List(f.String())
 
 
-class CustomerQueryArgsSchema(ma.Schema):
+class CustomerQueryArgsSchema(Schema):
     q = f.String(validate=v.Length(max=200),
                  metadata={"description": "Name prefix, email prefix or phone digits"})
 
 
 # --- requests ----------------------------------------------------------------------------
 
-class RequestCreateSchema(ma.Schema):
+class RequestCreateSchema(Schema):
     title = text(load_default="")
     description = text(load_default="")
 
 
-class RequestPatchSchema(ma.Schema):
+class RequestPatchSchema(Schema):
     title = text()
     description = text()
     status = f.String(validate=v.OneOf(("open", "closed")))
 
 
-class RequestSchema(ma.Schema):
+class RequestSchema(Schema):
     id = f.Integer()
     version = f.Integer()
     customer_id = f.Integer(allow_none=True)
@@ -123,21 +152,21 @@ class RequestSchema(ma.Schema):
 
 # --- activities --------------------------------------------------------------------------
 
-class TagSchema(ma.Schema):
+class TagSchema(Schema):
     name = f.String()
     created_at = f.DateTime()
     created_by = f.String(allow_none=True)
 
 
-class TagCreateSchema(ma.Schema):
+class TagCreateSchema(Schema):
     name = f.String(required=True, metadata={"description": "At most 50 characters"})
 
 
-class NoteCreateSchema(ma.Schema):
+class NoteCreateSchema(Schema):
     text = f.String(required=True, validate=v.Length(min=1, max=TEXT_MAX))
 
 
-class NoteSchema(ma.Schema):
+class NoteSchema(Schema):
     id = f.Integer()
     activity_id = f.Integer()
     text = f.String()
@@ -145,7 +174,7 @@ class NoteSchema(ma.Schema):
     created_at = f.DateTime()
 
 
-class ActivitySchema(ma.Schema):
+class ActivitySchema(Schema):
     id = f.Integer()
     version = f.Integer()
     request_id = f.Integer(allow_none=True)
@@ -168,10 +197,10 @@ class ActivitySchema(ma.Schema):
     tags = f.List(f.Nested(TagSchema))
 
 
-class MoveSchema(ma.Schema):
-    request_id = f.Integer(metadata={"description": "Another open request"})
+class MoveSchema(Schema):
+    request_id = id_field(metadata={"description": "Another open request"})
     new_request = f.Boolean(load_default=False, metadata={"description": "Start a new request"})
-    customer_id = f.Integer(metadata={"description": "Another customer (R2 picks the request)"})
+    customer_id = id_field(metadata={"description": "Another customer (R2 picks the request)"})
 
 
 class JourneyActivitySchema(ActivitySchema):
@@ -182,14 +211,14 @@ class JourneyRequestSchema(RequestSchema):
     activities = f.List(f.Nested(JourneyActivitySchema))
 
 
-class JourneySchema(ma.Schema):
+class JourneySchema(Schema):
     customer = f.Nested(CustomerSchema)
     requests = f.List(f.Nested(JourneyRequestSchema))
 
 
 # --- contact events ----------------------------------------------------------------------
 
-class ContactEventSchema(ma.Schema):
+class ContactEventSchema(Schema):
     event_id = name_field(250, required=True)
     source = name_field(100, required=True)
     contact_id = name_field(250, required=True)
@@ -205,7 +234,7 @@ class ContactEventSchema(ma.Schema):
     occurred_at = f.AwareDateTime()
 
 
-class EventActivitySchema(ma.Schema):
+class EventActivitySchema(Schema):
     id = f.Integer()
     request_id = f.Integer(allow_none=True)
     customer_id = f.Integer(allow_none=True)
@@ -216,7 +245,7 @@ class EventActivitySchema(ma.Schema):
     candidate_ids = f.List(f.Integer())
 
 
-class ContactEventResultSchema(ma.Schema):
+class ContactEventResultSchema(Schema):
     event_id = f.String()
     source = f.String()
     type = f.String()
@@ -225,7 +254,7 @@ class ContactEventResultSchema(ma.Schema):
 
 # --- the agent's own lists ---------------------------------------------------------------
 
-class OpenEntrySchema(ma.Schema):
+class OpenEntrySchema(Schema):
     id = f.Integer()
     customer_id = f.Integer(allow_none=True)
     request_id = f.Integer(allow_none=True)
@@ -236,11 +265,11 @@ class OpenEntrySchema(ma.Schema):
     closed_at = f.DateTime(allow_none=True)
 
 
-class ReopenSchema(ma.Schema):
-    customer_id = f.Integer(required=True)
+class ReopenSchema(Schema):
+    customer_id = id_field(required=True)
 
 
-class MeSchema(ma.Schema):
+class MeSchema(Schema):
     id = f.String()
     name = f.String()
     role = f.String()
@@ -248,12 +277,12 @@ class MeSchema(ma.Schema):
 
 # --- admin and sign-in -------------------------------------------------------------------
 
-class ApiKeyCreateSchema(ma.Schema):
+class ApiKeyCreateSchema(Schema):
     name = name_field(200, required=True)
     role = f.String(required=True, validate=v.OneOf(ROLES))
 
 
-class ApiKeySchema(ma.Schema):
+class ApiKeySchema(Schema):
     id = f.Integer()
     name = f.String()
     role = f.String()
@@ -267,25 +296,25 @@ class ApiKeyCreatedSchema(ApiKeySchema):
     token = f.String(metadata={"description": "Shown this once; only its hash is kept"})
 
 
-class AgentCreateSchema(ma.Schema):
+class AgentCreateSchema(Schema):
     id = f.String(required=True, validate=[v.Length(min=1, max=100),
                                            v.Regexp(r"^[A-Za-z0-9._@-]+$")])
     name = name_field(200, required=True)
     password = f.String(validate=v.Length(min=8, max=200), load_only=True)
 
 
-class AgentSchema(ma.Schema):
+class AgentSchema(Schema):
     id = f.String()
     name = f.String()
     created_at = f.DateTime()
 
 
-class LoginSchema(ma.Schema):
+class LoginSchema(Schema):
     agent_id = name_field(100, required=True)
     password = f.String(required=True, validate=v.Length(min=1, max=200), load_only=True)
 
 
-class FinesseLoginSchema(ma.Schema):
+class FinesseLoginSchema(Schema):
     agent_id = name_field(100, required=True)
     authorization = f.String(
         required=True, load_only=True,
@@ -294,18 +323,18 @@ class FinesseLoginSchema(ma.Schema):
     )
 
 
-class TokenSchema(ma.Schema):
+class TokenSchema(Schema):
     token = f.String()
     expires_at = f.DateTime(allow_none=True)
 
 
-class AuditQueryArgsSchema(ma.Schema):
+class AuditQueryArgsSchema(Schema):
     entity_type = f.String(validate=v.OneOf(("customer", "request", "activity")))
     entity_id = f.String(validate=v.Length(max=100))
     actor = f.String(validate=v.Length(max=200))
 
 
-class AuditEntrySchema(ma.Schema):
+class AuditEntrySchema(Schema):
     id = f.Integer()
     at = f.DateTime()
     actor = f.String()

@@ -14,13 +14,13 @@ from ..schemas import (
     TagCreateSchema,
     TagSchema,
 )
-from .common import actor, etag
+from .common import ID, actor, etag
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1/activities",
                 description="Activities, their tags and notes")
 
 
-@blp.route("/<int:activity_id>")
+@blp.route(f"/<{ID}:activity_id>")
 class ActivityByIdViews(MethodView):
     @roles("agent", "admin")
     @blp.response(200, ActivitySchema)
@@ -30,7 +30,7 @@ class ActivityByIdViews(MethodView):
         return activity, 200, etag(activity)
 
 
-@blp.route("/<int:activity_id>/tags")
+@blp.route(f"/<{ID}:activity_id>/tags")
 class ActivityTagViews(MethodView):
     @roles("agent", "admin")
     @blp.arguments(TagCreateSchema)
@@ -43,7 +43,7 @@ class ActivityTagViews(MethodView):
         return tag, 201, etag(activity)
 
 
-@blp.route("/<int:activity_id>/tags/<string:name>")
+@blp.route(f"/<{ID}:activity_id>/tags/<string:name>")
 class ActivityTagByNameViews(MethodView):
     @roles("agent", "admin")
     @blp.response(204)
@@ -54,7 +54,7 @@ class ActivityTagByNameViews(MethodView):
         db.session.commit()
 
 
-@blp.route("/<int:activity_id>/notes")
+@blp.route(f"/<{ID}:activity_id>/notes")
 class ActivityNoteViews(MethodView):
     @roles("agent", "admin")
     @blp.response(200, NoteSchema(many=True))
@@ -73,7 +73,7 @@ class ActivityNoteViews(MethodView):
         return note, 201, etag(activity)
 
 
-@blp.route("/<int:activity_id>/move")
+@blp.route(f"/<{ID}:activity_id>/move")
 class ActivityMoveViews(MethodView):
     @roles("agent", "admin")
     @blp.arguments(MoveSchema)

@@ -1,13 +1,12 @@
 """Administration (R18): API keys, agents, agent tokens and the audit trail."""
 
-import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..auth import roles
 from ..domain import agents as agents_domain
+from ..domain import audit
 from ..extensions import db
-from ..models import AuditEntry
 from ..schemas import (
     AgentCreateSchema,
     AgentSchema,
@@ -18,7 +17,7 @@ from ..schemas import (
     AuditQueryArgsSchema,
     TokenSchema,
 )
-from .common import actor
+from .common import ID, actor
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Administration")
 
@@ -42,7 +41,7 @@ class ApiKeyViews(MethodView):
         return row, 201
 
 
-@blp.route("/api-keys/<int:key_id>")
+@blp.route(f"/api-keys/<{ID}:key_id>")
 class ApiKeyByIdViews(MethodView):
     @roles("admin")
     @blp.response(204)
@@ -89,11 +88,6 @@ class AuditViews(MethodView):
     @blp.paginate(page_size=100, max_page_size=500)
     def get(self, args, pagination_parameters):
         """Who changed what and when, newest first."""
-        where = [getattr(AuditEntry, k) == value for k, value in args.items()]
-        stmt = sa.select(AuditEntry).where(*where)
-        pagination_parameters.item_count = db.session.scalar(
-            sa.select(sa.func.count()).select_from(stmt.subquery()))
-        return db.session.scalars(
-            stmt.order_by(AuditEntry.id.desc())
-            .offset(pagination_parameters.first_item).limit(pagination_parameters.page_size)
-        ).all()
+        page, pagination_parameters.item_count = audit.entries(
+            db.session, args, pagination_parameters.first_item, pagination_parameters.page_size)
+        return page

@@ -4,6 +4,10 @@ from flask import request
 
 from ..auth import current_principal
 from ..errors import PreconditionFailed, PreconditionRequired
+from ..models import ID_MAX
+
+# The converter of id path segments: an id no row can have is a 404, not a database error.
+ID = f"int(min=1,max={ID_MAX})"
 
 
 def etag(entity) -> dict:

@@ -17,7 +17,7 @@ from ..schemas import (
     RequestCreateSchema,
     RequestSchema,
 )
-from .common import IF_MATCH_DOC, actor, check_if_match, etag
+from .common import ID, IF_MATCH_DOC, actor, check_if_match, etag
 
 blp = Blueprint("customers", __name__, url_prefix="/api/v1/customers",
                 description="Customers and their journeys")
@@ -47,7 +47,7 @@ class CustomerViews(MethodView):
         return customer, 201, etag(customer)
 
 
-@blp.route("/<int:customer_id>")
+@blp.route(f"/<{ID}:customer_id>")
 class CustomerByIdViews(MethodView):
     @roles("agent", "admin")
     @blp.response(200, CustomerSchema)
@@ -77,7 +77,7 @@ class CustomerByIdViews(MethodView):
         db.session.commit()
 
 
-@blp.route("/<int:customer_id>/journey")
+@blp.route(f"/<{ID}:customer_id>/journey")
 class CustomerJourneyViews(MethodView):
     @roles("agent", "admin")
     @blp.response(200, JourneySchema)
@@ -86,7 +86,7 @@ class CustomerJourneyViews(MethodView):
         return customers_domain.journey(db.session, customers_domain.get(db.session, customer_id))
 
 
-@blp.route("/<int:customer_id>/export")
+@blp.route(f"/<{ID}:customer_id>/export")
 class CustomerExportViews(MethodView):
     @roles("admin")
     @blp.response(200, ExportSchema)
@@ -96,7 +96,7 @@ class CustomerExportViews(MethodView):
         return customers_domain.journey(db.session, customer, with_audit=True)
 
 
-@blp.route("/<int:customer_id>/requests")
+@blp.route(f"/<{ID}:customer_id>/requests")
 class CustomerRequestViews(MethodView):
     @roles("agent", "admin")
     @blp.arguments(RequestCreateSchema)

@@ -4,10 +4,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ..auth import current_principal, require_agent, roles
+from ..domain import agents as agents_domain
 from ..domain import customers as customers_domain
 from ..domain import worklists
 from ..extensions import db
 from ..schemas import MeSchema, OpenEntrySchema, ReopenSchema
+from .common import ID
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The calling agent")
 
@@ -18,20 +20,18 @@ class MeViews(MethodView):
     @blp.response(200, MeSchema)
     def get(self):
         """Who the token belongs to."""
-        principal = current_principal()
-        return {"id": principal.agent_id or principal.name, "name": principal.name,
-                "role": principal.role}
+        return agents_domain.describe(db.session, current_principal())
 
 
 @blp.route("/open")
 class OpenViews(MethodView):
-    @roles("agent", "admin")
+    @roles("agent")
     @blp.response(200, OpenEntrySchema(many=True))
     def get(self):
         """My Open list, newest first."""
         return worklists.open_entries(db.session, require_agent().agent_id)
 
-    @roles("agent", "admin")
+    @roles("agent")
     @blp.arguments(ReopenSchema)
     @blp.response(201, OpenEntrySchema)
     @blp.alt_response(200, schema=OpenEntrySchema, description="Already open")
@@ -44,9 +44,9 @@ class OpenViews(MethodView):
         return entry, 201 if created else 200
 
 
-@blp.route("/open/<int:entry_id>/close")
+@blp.route(f"/open/<{ID}:entry_id>/close")
 class OpenCloseViews(MethodView):
-    @roles("agent", "admin")
+    @roles("agent")
     @blp.response(200, OpenEntrySchema)
     def post(self, entry_id):
         """Close an interaction: it moves from Open to Recent (R8)."""
@@ -58,7 +58,7 @@ class OpenCloseViews(MethodView):
 
 @blp.route("/recent")
 class RecentViews(MethodView):
-    @roles("agent", "admin")
+    @roles("agent")
     @blp.response(200, OpenEntrySchema(many=True))
     def get(self):
         """My Recent list, newest first."""

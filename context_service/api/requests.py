@@ -7,12 +7,12 @@ from ..auth import roles
 from ..domain import requests as requests_domain
 from ..extensions import db
 from ..schemas import RequestPatchSchema, RequestSchema
-from .common import IF_MATCH_DOC, actor, check_if_match, etag
+from .common import ID, IF_MATCH_DOC, actor, check_if_match, etag
 
 blp = Blueprint("requests", __name__, url_prefix="/api/v1/requests", description="Requests")
 
 
-@blp.route("/<int:request_id>")
+@blp.route(f"/<{ID}:request_id>")
 class RequestByIdViews(MethodView):
     @roles("agent", "admin")
     @blp.response(200, RequestSchema)

@@ -17,8 +17,12 @@ def get(session, activity_id: int) -> Activity:
     return activity
 
 
-def touch(activity: Activity, actor: str) -> None:
-    """Mark a change: bumps the version and keeps the request from auto-closing."""
+def touch(session, activity: Activity, actor: str) -> None:
+    """Mark a change: bumps the version and keeps an open request from auto-closing.
+
+    A request that has already expired is closed first (R4), so the change does not revive it.
+    """
+    requests_domain.close_if_expired(session, activity.request)
     activity.updated_at = utcnow()
     activity.updated_by = actor
 
@@ -35,7 +39,7 @@ def add_tag(session, activity: Activity, name: str, actor: str) -> Tag:
         raise Conflict(f"The activity already has the tag {name!r}.")
     tag = Tag(name=name, key=key, created_by=actor)
     activity.tags.append(tag)
-    touch(activity, actor)
+    touch(session, activity, actor)
     audit.record(session, actor, activity, "tag", {"added": name})
     return tag
 
@@ -46,14 +50,14 @@ def remove_tag(session, activity: Activity, name: str, actor: str) -> None:
     if tag is None:
         raise NotFound(f"The activity has no tag {name!r}.")
     activity.tags.remove(tag)
-    touch(activity, actor)
+    touch(session, activity, actor)
     audit.record(session, actor, activity, "untag", {"removed": tag.name})
 
 
 def add_note(session, activity: Activity, text: str, actor: str) -> Note:
     note = Note(text=text, author=actor)
     activity.notes.append(note)
-    touch(activity, actor)
+    touch(session, activity, actor)
     audit.record(session, actor, activity, "note", {"text": text})
     return note
 
@@ -68,7 +72,7 @@ def assign_customer(session, activity: Activity, customer: Customer, actor: str)
             sibling.customer_id = customer.id
     activity.customer_id = customer.id
     activity.candidate_ids = []
-    touch(activity, actor)
+    touch(session, activity, actor)
     session.execute(
         sa.update(OpenEntry)
         .where(OpenEntry.activity_id == activity.id)
@@ -85,6 +89,7 @@ def move(session, activity: Activity, actor: str, *, request_id: int | None = No
     named, the attach rule (R2) picks the target.
     """
     source = activity.request
+    requests_domain.close_if_expired(session, source)
     requests_domain.require_open(source, "The activity's")
     customer = None
     if customer_id is not None:
@@ -93,9 +98,8 @@ def move(session, activity: Activity, actor: str, *, request_id: int | None = No
             raise NotFound(f"Customer {customer_id} does not exist.")
     if request_id is not None:
         target = requests_domain.get(session, request_id)
+        requests_domain.close_if_expired(session, target)
         requests_domain.require_open(target, "The target")
-        if requests_domain.is_expired(session, target):
-            raise Conflict(f"The target request {target.id} has expired.")
         if customer is not None and target.customer_id != customer.id:
             raise Conflict(f"Request {target.id} does not belong to customer {customer.id}.")
         customer = session.get(Customer, target.customer_id) if target.customer_id else None
@@ -113,7 +117,7 @@ def move(session, activity: Activity, actor: str, *, request_id: int | None = No
     activity.request_id = target.id
     activity.customer_id = target.customer_id
     activity.candidate_ids = [] if target.customer_id else activity.candidate_ids
-    touch(activity, actor)
+    touch(session, activity, actor)
     session.execute(
         sa.update(OpenEntry)
         .where(OpenEntry.activity_id == activity.id)

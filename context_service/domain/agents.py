@@ -15,6 +15,13 @@ from . import audit
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
+def describe(session, principal) -> dict:
+    """The caller as /me shows it: an agent by the name it was created with."""
+    agent = session.get(Agent, principal.agent_id) if principal.agent_id else None
+    return {"id": principal.agent_id or principal.name,
+            "name": agent.name if agent else principal.name, "role": principal.role}
+
+
 def list_keys(session) -> list[ApiToken]:
     return list(session.scalars(
         sa.select(ApiToken).where(ApiToken.agent_id.is_(None)).order_by(ApiToken.id)

@@ -2,7 +2,10 @@
 
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from ..models import AuditEntry
+from . import pages
 
 
 def _plain(value):
@@ -30,3 +33,11 @@ def add(session, actor: str, type_: str, id_, action: str, version: int | None =
         changes: dict | None = None) -> None:
     session.add(AuditEntry(actor=actor, entity_type=type_, entity_id=str(id_), action=action,
                            version=version, changes=_plain(changes or {})))
+
+
+def entries(session, filters: dict, offset: int, limit: int) -> tuple[list[AuditEntry], int]:
+    """One page of entries matching `filters` (column -> value), newest first, and the count."""
+    stmt = (sa.select(AuditEntry)
+            .where(*(getattr(AuditEntry, column) == value for column, value in filters.items()))
+            .order_by(AuditEntry.id.desc()))
+    return pages.page(session, stmt, offset, limit)

@@ -14,9 +14,10 @@ from ..models import (
     Customer,
     OpenEntry,
     Request,
+    search_key,
     utcnow,
 )
-from . import audit
+from . import audit, pages
 from .addresses import InvalidAddress, email_key, phone_key
 
 SCALAR_FIELDS = (
@@ -117,45 +118,31 @@ def _like_prefix(text: str) -> str:
 
 
 def search_filter(q: str):
-    """Names by prefix (either name or "first last"), emails by prefix, phones by digits."""
-    q = " ".join(q.split()).lower()
-    prefix = _like_prefix(q)
-    full_name = sa.func.lower(
-        sa.func.coalesce(Customer.first_name, "") + " " + sa.func.coalesce(Customer.last_name, "")
-    )
-    points = sa.select(ContactPoint.customer_id).where(
-        ContactPoint.kind == "email", ContactPoint.key.like(prefix, escape="\\")
-    )
-    clauses = [
-        sa.func.lower(Customer.first_name).like(prefix, escape="\\"),
-        sa.func.lower(Customer.last_name).like(prefix, escape="\\"),
-        full_name.like(prefix, escape="\\"),
-    ]
+    """Names by prefix ("first last" or last), emails by prefix, phones by digits."""
+    name = _like_prefix(search_key(q))
+    clauses = [Customer.name_key.like(name, escape="\\"),
+               Customer.last_name_key.like(name, escape="\\")]
+    points = [sa.and_(ContactPoint.kind == "email",
+                      ContactPoint.key.like(_like_prefix(email_key(q)), escape="\\"))]
     digits = "".join(ch for ch in q if ch.isdigit())
-    if len(digits) >= 3 and all(ch.isdigit() or ch in "+-(). /" for ch in q):
+    if len(digits) >= 3 and all(ch.isdigit() or ch in "+-(). /" for ch in q.strip()):
+        # The digits as typed (part of a number), and the whole number normalised (0047...).
+        numbers = {digits}
         with contextlib.suppress(InvalidAddress):
-            digits = phone_key(q).lstrip("+")
-        points = points.union(
-            sa.select(ContactPoint.customer_id).where(
-                ContactPoint.kind == "phone",
-                ContactPoint.key.like("%" + _like_prefix(digits), escape="\\"),
-            )
-        )
-    clauses.append(Customer.id.in_(points))
+            numbers.add(phone_key(q).lstrip("+"))
+        points += [sa.and_(ContactPoint.kind == "phone",
+                           ContactPoint.key.like("%" + _like_prefix(number), escape="\\"))
+                   for number in sorted(numbers)]
+    clauses.append(Customer.id.in_(sa.select(ContactPoint.customer_id).where(sa.or_(*points))))
     return sa.or_(*clauses)
 
 
 def search(session, q: str | None, offset: int, limit: int) -> tuple[list[Customer], int]:
     """One page of matching customers, by last then first name, and the total count."""
-    stmt = sa.select(Customer)
+    stmt = sa.select(Customer).order_by(Customer.last_name, Customer.first_name, Customer.id)
     if q and q.strip():
         stmt = stmt.where(search_filter(q))
-    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    page = session.scalars(
-        stmt.order_by(Customer.last_name, Customer.first_name, Customer.id)
-        .offset(offset).limit(limit)
-    ).all()
-    return list(page), total
+    return pages.page(session, stmt, offset, limit)
 
 
 def journey(session, customer: Customer, with_audit: bool = False) -> dict:

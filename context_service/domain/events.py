@@ -131,12 +131,12 @@ def _apply(session, data: dict, agent_id: str | None, actor: str) -> Activity:
         activity.state = "active"
         activity.started_at = activity.started_at or at
         activity.agent_id = agent_id
-        activities_domain.touch(activity, actor)
+        activities_domain.touch(session, activity, actor)
         audit.record(session, actor, activity, "accept", {"agent_id": agent_id})
         worklists.open_for(session, agent_id, activity)
     elif data["type"] == "ended" and activity.state != "ended":
         activity.state = "ended"
         activity.ended_at = at
-        activities_domain.touch(activity, actor)
+        activities_domain.touch(session, activity, actor)
         audit.record(session, actor, activity, "end", {})
     return activity

@@ -16,6 +16,7 @@ from ..models import Activity, Customer, Request, utcnow
 from . import audit
 
 EDITABLE = ("title", "description", "status")
+AUTO_ACTOR = "system:auto-close"
 
 
 def get(session, request_id: int) -> Request:
@@ -36,7 +37,7 @@ def _stale(cutoff: datetime):
     return sa.and_(Request.status == "open", Request.updated_at <= cutoff, ~latest_activity)
 
 
-def close_stale(session, as_of: datetime | None = None, actor: str = "system:auto-close") -> int:
+def close_stale(session, as_of: datetime | None = None, actor: str = AUTO_ACTOR) -> int:
     """Close every open request idle past the auto-close time; returns how many.
 
     One conditional UPDATE per request, guarded by its version, so several
@@ -78,6 +79,13 @@ def close(request: Request, reason: str, actor: str, at: datetime | None = None)
     request.updated_by = actor
 
 
+def close_if_expired(session, request: Request | None) -> None:
+    """Close an expired request now, as the sweeper would have: a late change never revives it."""
+    if request is not None and is_expired(session, request):
+        close(request, "auto", AUTO_ACTOR)
+        audit.record(session, AUTO_ACTOR, request, "auto-close", {"status": ["open", "closed"]})
+
+
 def latest_open(session, customer: Customer) -> Request | None:
     """The customer's latest open request that has not expired (expired ones are closed now)."""
     candidates = session.scalars(
@@ -86,11 +94,9 @@ def latest_open(session, customer: Customer) -> Request | None:
         .order_by(Request.created_at.desc(), Request.id.desc())
     ).all()
     for request in candidates:
-        if not is_expired(session, request):
+        close_if_expired(session, request)
+        if request.status == "open":
             return request
-        close(request, "auto", "system:auto-close", at=utcnow())
-        audit.record(session, "system:auto-close", request, "auto-close",
-                     {"status": ["open", "closed"]})
     return None
 
 
@@ -105,11 +111,19 @@ def create(session, customer: Customer | None, actor: str, title: str = "",
 
 
 def attach_target(session, customer: Customer | None, actor: str) -> Request:
-    """R2: the customer's latest open request, else a new one."""
-    return (customer and latest_open(session, customer)) or create(session, customer, actor)
+    """R2: the customer's latest open request, else a new one.
+
+    The customer's row is locked first (SQLite serialises writers anyway), so two contacts
+    arriving together cannot both find no open request and start one each.
+    """
+    if customer is None:
+        return create(session, None, actor)
+    session.execute(sa.select(Customer.id).where(Customer.id == customer.id).with_for_update())
+    return latest_open(session, customer) or create(session, customer, actor)
 
 
 def update(session, request: Request, data: dict, actor: str) -> Request:
+    close_if_expired(session, request)
     changes = {f: [getattr(request, f), data[f]] for f in EDITABLE
                if f in data and getattr(request, f) != data[f]}
     if not changes:

@@ -19,7 +19,7 @@ def test_finesse_credentials_give_an_agent_token(client, db_connection):
     r = client.post("/api/v1/auth/finesse", json={"agent_id": "fin1001", "authorization": GOOD})
     assert r.status_code == 200, r.json
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {r.json['token']}"})
-    assert me.json == {"id": "fin1001", "name": "agent:fin1001", "role": "agent"}
+    assert me.json == {"id": "fin1001", "name": "Fiona Finesse", "role": "agent"}
     name = db_connection.scalar(sa.select(Agent.name).where(Agent.id == "fin1001"))
     assert name == "Fiona Finesse"
 

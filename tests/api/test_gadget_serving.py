@@ -20,12 +20,14 @@ def test_gadget_xml_points_at_this_deployment(client):
 
 
 def test_gadget_page_is_served_with_a_strict_policy(client):
-    r = client.get("/gadget/")
-    assert r.status_code == 200 and r.mimetype == "text/html"
-    csp = r.headers["Content-Security-Policy"]
+    # `with`: a file response left open is reported (as an error) in whichever test runs next.
+    with client.get("/gadget/") as r:
+        assert r.status_code == 200 and r.mimetype == "text/html"
+        csp = r.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp
     assert "frame-ancestors 'self' https://finesse.example:8445" in csp
-    assert client.get("/gadget/js/app.js").status_code == 200
+    with client.get("/gadget/js/app.js") as js:
+        assert js.status_code == 200
 
 
 def test_config_lists_allowed_origins(client):

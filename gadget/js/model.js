@@ -1,0 +1,128 @@
+/**
+ * Rules about the data the views and actions share: how a customer is named,
+ * how a contact pre-fills the customer form, what counts as an unsaved change.
+ */
+
+import { t } from './i18n.js';
+
+export const TEXT_MAX = 2000; // R3: title and description.
+export const TAG_MAX = 50; // R5.
+
+export const CUSTOMER_FIELDS = [
+  'first_name', 'last_name', 'emails', 'phones', 'street', 'postal_code', 'city', 'region',
+  'country', 'preferred_language',
+];
+const LIST_FIELDS = new Set(['emails', 'phones']);
+
+/** Name, else email, else phone, else the translated "Unknown customer". */
+export function displayName(customer) {
+  if (!customer) return t('customer.unknown');
+  const name = [customer.first_name, customer.last_name].filter(Boolean).join(' ').trim();
+  return name || customer.emails?.[0] || customer.phones?.[0] || t('customer.unknown');
+}
+
+/** Length as the service counts it: code points, not UTF-16 units. */
+export function textLength(text) {
+  return [...(text || '')].length;
+}
+
+export function clip(text, max) {
+  const chars = [...(text || '')];
+  return chars.length > max ? chars.slice(0, max).join('') : text;
+}
+
+/** A tag as the service stores it: inner whitespace collapsed, trimmed. */
+export function normaliseTag(name) {
+  return (name || '').split(/\s+/).filter(Boolean).join(' ');
+}
+
+export function sameTag(a, b) {
+  return normaliseTag(a).toLocaleLowerCase() === normaliseTag(b).toLocaleLowerCase();
+}
+
+/** Who changed something: agents have plain ids, services are `role:name`. */
+export function isAgentActor(actor) {
+  return Boolean(actor) && !actor.includes(':');
+}
+
+function splitList(text) {
+  return (text || '').split(/[,;\n]/).map((item) => item.trim()).filter(Boolean);
+}
+
+/** Form strings for a customer (lists as comma-separated text). */
+export function draftFromCustomer(customer) {
+  const draft = {};
+  for (const field of CUSTOMER_FIELDS) {
+    const value = customer?.[field];
+    draft[field] = LIST_FIELDS.has(field) ? (value || []).join(', ') : value || '';
+  }
+  return draft;
+}
+
+/**
+ * R7: an unknown contact pre-fills the form. The last word of the contact's
+ * name is the last name, the rest the first name; the address is an email
+ * when it has an @, else a phone number.
+ */
+export function draftFromContact(activity) {
+  const draft = draftFromCustomer(null);
+  const words = (activity?.customer_name || '').trim().split(/\s+/).filter(Boolean);
+  if (words.length) {
+    draft.last_name = words[words.length - 1];
+    draft.first_name = words.slice(0, -1).join(' ');
+  }
+  const address = (activity?.from || '').trim();
+  if (address.includes('@')) draft.emails = address;
+  else if (address) draft.phones = address;
+  return draft;
+}
+
+/** The API body for a form draft: lists split, blanks as null. */
+export function customerPayload(draft) {
+  const body = {};
+  for (const field of CUSTOMER_FIELDS) {
+    const value = draft[field] ?? '';
+    body[field] = LIST_FIELDS.has(field) ? splitList(value) : value.trim() || null;
+  }
+  return body;
+}
+
+/** Only the fields the draft changed, compared with the customer as loaded. */
+export function customerChanges(customer, draft) {
+  const before = customerPayload(draftFromCustomer(customer));
+  const after = customerPayload(draft);
+  const changes = {};
+  for (const field of CUSTOMER_FIELDS) {
+    if (JSON.stringify(before[field]) !== JSON.stringify(after[field])) changes[field] = after[field];
+  }
+  return changes;
+}
+
+export function requestChanged(request, draft) {
+  return Boolean(request && draft)
+    && (draft.title !== request.title || draft.description !== request.description);
+}
+
+/** The agent's Open-list entry in the state, if any. */
+export function selectedEntry(state) {
+  return state.open.find((entry) => entry.id === state.selectedEntryId) || null;
+}
+
+export function entryName(entry) {
+  return entry.customer ? displayName(entry.customer) : t('customer.unknown');
+}
+
+export function mediaLabel(mediaType) {
+  return mediaType ? t(`media.${mediaType}`) : '';
+}
+
+/** Open requests of the journey, newest first. */
+export function openRequests(journey) {
+  return (journey?.requests || []).filter((request) => request.status === 'open');
+}
+
+
+/** Short facts on one line, with the catalogue's separator. */
+export function joinParts(parts) {
+  return parts.filter(Boolean).join(t('format.separator'));
+}

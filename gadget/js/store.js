@@ -1,0 +1,69 @@
+/**
+ * The gadget's state: one plain object in an EventTarget.
+ *
+ * `set(patch)` merges and dispatches `change` with the changed keys, so views
+ * re-render only what they show. `quietly(patch)` merges without an event:
+ * drafts typed into a form must not rebuild the form under the agent's fingers.
+ */
+
+export function initialState() {
+  return {
+    phase: 'starting', // starting | signin | ready
+    agent: null, // {id, name, role}
+    signinError: null,
+    connection: 'offline', // connecting | live | offline
+    tab: 'open', // open | recent | search
+    open: [],
+    recent: [],
+    searchQuery: '',
+    searchResults: null, // null: nothing searched yet
+    searchBusy: false,
+    selectedEntryId: null,
+    detailLoading: false,
+    customer: null,
+    journey: null,
+    request: null,
+    activity: null,
+    notes: [],
+    requestOverride: {}, // entry id -> request id the agent chose to edit
+    customerForm: { mode: 'closed', errors: null }, // closed | view | edit | create
+    customerDraft: null,
+    requestDraft: null, // {title, description} while edited
+    overwrite: {}, // kind -> true: the next save sends If-Match: *
+    conflicts: {}, // kind -> {changedBy, changedAt, current, mine, source}
+    journeySelection: null, // {kind, id}
+    journeyHover: null,
+    notice: null, // {kind: info|error, key, params, detail}
+    tagMessage: null,
+    signinAgentId: '',
+    hostLocale: null, // the locale the host asked for, if any
+    focus: null, // data-focus name of the control to focus after the next render
+  };
+}
+
+export class Store extends EventTarget {
+  constructor(state = initialState()) {
+    super();
+    this.state = state;
+  }
+
+  set(patch) {
+    Object.assign(this.state, patch);
+    this.dispatchEvent(new CustomEvent('change', { detail: new Set(Object.keys(patch)) }));
+  }
+
+  quietly(patch) {
+    Object.assign(this.state, patch);
+  }
+
+  /** Call `fn(state, changedKeys)` whenever one of `keys` changes (and once now). */
+  watch(keys, fn) {
+    const wanted = new Set(keys);
+    const listener = (event) => {
+      if ([...event.detail].some((key) => wanted.has(key))) fn(this.state, event.detail);
+    };
+    this.addEventListener('change', listener);
+    fn(this.state, wanted);
+    return () => this.removeEventListener('change', listener);
+  }
+}

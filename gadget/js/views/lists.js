@@ -1,0 +1,166 @@
+/** R10: the Customer Management pane with its Open, Recent and Search tabs. */
+
+import { debounce, h, mount, renderOnce, uid } from '../dom.js';
+import { formatDate, formatNumber, t } from '../i18n.js';
+import { displayName, entryName, joinParts, mediaLabel } from '../model.js';
+
+const TABS = ['open', 'recent', 'search'];
+const SEARCH_DELAY_MS = 250;
+
+export function renderLists(el, state, actions) {
+  renderOnce(el, 'lists', () => skeleton(actions));
+  const part = (name) => el.querySelector(`[data-part="${name}"]`);
+  for (const tab of TABS) {
+    const button = el.querySelector(`[data-tab="${tab}"]`);
+    const selected = state.tab === tab;
+    button.setAttribute('aria-selected', String(selected));
+    button.tabIndex = selected ? 0 : -1;
+    el.querySelector(`[data-panel="${tab}"]`).hidden = !selected;
+  }
+  part('open-count').textContent = state.open.length ? formatNumber(state.open.length) : '';
+  renderOpen(part('open'), state, actions);
+  renderRecent(part('recent'), state, actions);
+  renderResults(part('results'), state, actions);
+  const input = part('search-input');
+  if (document.activeElement !== input && input.value !== state.searchQuery) {
+    input.value = state.searchQuery;
+  }
+}
+
+function skeleton(actions) {
+  const ids = Object.fromEntries(TABS.map((tab) => [tab, uid(`tab-${tab}`)]));
+  const panels = Object.fromEntries(TABS.map((tab) => [tab, uid(`panel-${tab}`)]));
+  const tablist = h('div', {
+    role: 'tablist', class: 'cc-tabs', 'aria-label': t('lists.label'),
+    on: { keydown: (event) => moveBetweenTabs(event, tablist, actions) },
+  }, TABS.map((tab) => h('button', {
+    type: 'button', role: 'tab', id: ids[tab], 'aria-controls': panels[tab],
+    class: 'cc-tab', data: { tab, testid: `tab-${tab}` },
+    on: { click: () => actions.setTab(tab) },
+  }, t(`lists.${tab}`), tab === 'open' && h('span', { class: 'cc-count', data: { part: 'open-count' } }))));
+
+  const searchId = uid('search');
+  const runSearch = debounce((value) => actions.search(value), SEARCH_DELAY_MS);
+  const panel = (tab, ...children) => h('div', {
+    role: 'tabpanel', id: panels[tab], 'aria-labelledby': ids[tab], class: 'cc-panel',
+    data: { panel: tab },
+  }, ...children);
+
+  return [
+    h('h2', { class: 'cc-visually-hidden', text: t('lists.label') }),
+    tablist,
+    panel('open', h('div', { data: { part: 'open' } })),
+    panel('recent', h('div', { data: { part: 'recent' } })),
+    panel('search',
+      h('label', { for: searchId, class: 'cc-label', text: t('search.label') }),
+      h('input', {
+        id: searchId, type: 'search', autocomplete: 'off', spellcheck: 'false',
+        class: 'cc-search', data: { part: 'search-input', testid: 'search-input' },
+        placeholder: t('search.placeholder'),
+        on: {
+          input: (event) => runSearch(event.target.value),
+          keydown: (event) => {
+            if (event.key === 'Enter') {
+              event.preventDefault();
+              runSearch.cancel();
+              actions.search(event.target.value);
+            }
+          },
+        },
+      }),
+      h('div', { data: { part: 'results' } })),
+  ];
+}
+
+function moveBetweenTabs(event, tablist, actions) {
+  const index = TABS.indexOf(event.target.dataset.tab);
+  if (index < 0) return;
+  const next = {
+    ArrowRight: (index + 1) % TABS.length,
+    ArrowLeft: (index + TABS.length - 1) % TABS.length,
+    Home: 0,
+    End: TABS.length - 1,
+  }[event.key];
+  if (next === undefined) return;
+  event.preventDefault();
+  actions.setTab(TABS[next]);
+  tablist.querySelector(`[data-tab="${TABS[next]}"]`).focus();
+}
+
+function renderOpen(el, state, actions) {
+  if (!state.open.length) {
+    mount(el, h('p', { class: 'cc-empty', text: t('lists.openEmpty') }));
+    return;
+  }
+  mount(el, h('ul', { class: 'cc-list', data: { testid: 'open-list' } }, state.open.map((entry) => {
+    const selected = entry.id === state.selectedEntryId;
+    const media = entry.activity?.media_type;
+    return h('li', {
+      class: 'cc-list-item', data: {
+        testid: 'open-entry', entryId: entry.id, customerId: entry.customer_id ?? '',
+        selected: selected ? 'true' : null,
+      },
+    }, h('button', {
+      type: 'button', class: 'cc-entry', 'aria-current': selected ? 'true' : null,
+      data: { action: 'select-entry' },
+      on: { click: () => actions.selectEntry(entry.id) },
+    },
+    h('span', { class: 'cc-entry-name', data: { role: 'entry-name' } }, entryName(entry)),
+    h('span', { class: 'cc-entry-meta' }, [
+      media && h('span', { class: 'cc-media', data: { media } }, mediaLabel(media)),
+      h('span', { text: formatDate(entry.opened_at, 'time') }),
+    ])));
+  })));
+}
+
+function renderRecent(el, state, actions) {
+  if (!state.recent.length) {
+    mount(el, h('p', { class: 'cc-empty', text: t('lists.recentEmpty') }));
+    return;
+  }
+  mount(el, h('ul', { class: 'cc-list', data: { testid: 'recent-list' } }, state.recent.map((entry) => {
+    const name = entryName(entry);
+    return h('li', {
+      class: 'cc-list-item cc-row', data: { testid: 'recent-entry', customerId: entry.customer_id ?? '' },
+    },
+    h('span', { class: 'cc-row-text' },
+      h('span', { class: 'cc-entry-name', data: { role: 'entry-name' } }, name),
+      h('span', { class: 'cc-entry-meta', text: t('lists.closedAt', { when: formatDate(entry.closed_at) }) })),
+    entry.customer_id && h('button', {
+      type: 'button', data: { action: 'reopen' }, 'aria-label': t('lists.reopenNamed', { name }),
+      on: { click: () => actions.reopen(entry.customer_id) },
+    }, t('lists.reopen')));
+  })));
+}
+
+function renderResults(el, state, actions) {
+  if (state.searchBusy && !state.searchResults) {
+    mount(el, h('p', { class: 'cc-empty', role: 'status', text: t('search.busy') }));
+    return;
+  }
+  if (state.searchResults === null) {
+    mount(el, h('p', { class: 'cc-hint', text: t('search.hint') }));
+    return;
+  }
+  const results = state.searchResults;
+  mount(el,
+    h('p', {
+      class: 'cc-hint', role: 'status', data: { testid: 'search-status' },
+      text: results.length ? t('search.count', { count: formatNumber(results.length) }) : t('search.none'),
+    }),
+    results.length > 0 && h('ul', { class: 'cc-list', data: { testid: 'search-results' } },
+      results.map((customer) => {
+        const name = displayName(customer);
+        const contact = joinParts([customer.emails?.[0], customer.phones?.[0]]);
+        return h('li', {
+          class: 'cc-list-item cc-row', data: { testid: 'search-result', customerId: customer.id },
+        },
+        h('span', { class: 'cc-row-text' },
+          h('span', { class: 'cc-entry-name', data: { role: 'entry-name' } }, name),
+          contact && h('span', { class: 'cc-entry-meta', text: contact })),
+        h('button', {
+          type: 'button', data: { action: 'reopen' }, 'aria-label': t('search.openNamed', { name }),
+          on: { click: () => actions.reopen(customer.id) },
+        }, t('search.open')));
+      })));
+}

@@ -1,0 +1,126 @@
+"""One error shape everywhere: application/problem+json (RFC 9457), never a 500."""
+
+import pytest
+
+from context_service.models import Customer
+from tests.conftest import event
+
+
+def assert_problem(response, status):
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    problem = response.json
+    assert problem["status"] == status
+    assert problem["type"] and problem["title"] and problem["detail"]
+    return problem
+
+
+def test_malformed_json_is_400(agent, count):
+    response = agent.post("/api/v1/customers", data='{"first_name": "Ann",',
+                          content_type="application/json")
+    assert_problem(response, 400)
+    assert count(Customer) == 0
+
+
+@pytest.mark.parametrize("body", ['[{"first_name": "Ann"}]', '"Ann"', "42", "null"])
+def test_json_that_is_not_an_object_is_422(agent, count, body):
+    response = agent.post("/api/v1/customers", data=body, content_type="application/json")
+    assert_problem(response, 422)
+    assert count(Customer) == 0
+
+
+def test_body_over_one_mebibyte_is_413(connector):
+    body = event(customer_name="x" * (1024 * 1024))
+    assert_problem(connector.post("/api/v1/contact-events", json=body), 413)
+
+
+@pytest.mark.parametrize("app_config", [{"MAX_CONTENT_LENGTH": 2048}])
+def test_body_limit_is_configurable(agent):
+    assert_problem(agent.post("/api/v1/customers", json={"first_name": "x" * 3000}), 413)
+    assert agent.post("/api/v1/customers", json={"first_name": "x" * 1000}).status_code == 201
+
+
+def test_unknown_field_is_422_naming_it(agent, connector):
+    problem = assert_problem(agent.post("/api/v1/customers", json={"nickname": "Annie"}), 422)
+    assert list(problem["errors"]) == ["nickname"]
+    problem = assert_problem(
+        connector.post("/api/v1/contact-events", json={**event(), "colour": "red"}), 422)
+    assert "colour" in problem["errors"]
+
+
+def test_missing_required_fields_are_named(connector):
+    problem = assert_problem(connector.post("/api/v1/contact-events", json={}), 422)
+    assert {"event_id", "source", "contact_id", "media_type", "type"} <= set(problem["errors"])
+    assert "contact_id" in problem["detail"]
+
+
+def test_form_body_instead_of_json_is_422(agent):
+    response = agent.post("/api/v1/customers/1/requests", data={"title": "x"})
+    assert response.status_code in (404, 422)
+    assert response.mimetype == "application/problem+json"
+
+
+def test_unknown_url_is_404(agent, client):
+    assert_problem(agent.get("/api/v1/nothing-here"), 404)
+    assert_problem(client.get("/api/v1/nothing-here"), 404)
+
+
+def test_wrong_method_is_405_with_allow(agent):
+    response = agent.delete("/api/v1/me")
+    assert_problem(response, 405)
+    assert "GET" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/customers/99999999999999999999",
+    "/api/v1/requests/2147483648",
+    "/api/v1/activities/9223372036854775808/notes",
+])
+def test_ids_beyond_any_row_are_404(agent, url):
+    assert_problem(agent.get(url), 404)
+
+
+@pytest.mark.parametrize("body", [
+    {"customer_id": 2**31}, {"customer_id": 2**64}, {"customer_id": -1}, {"customer_id": 1.5},
+    {"customer_id": "1"},
+])
+def test_ids_in_bodies_are_checked(agent, body):
+    response = agent.post("/api/v1/me/open", json=body)
+    assert response.status_code in (404, 422)
+    assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("params", [
+    {"page": 0}, {"page": "x"}, {"page_size": 0}, {"q": "x" * 201},
+])
+def test_bad_query_parameters_are_422(agent, params):
+    assert_problem(agent.get("/api/v1/customers", query_string=params), 422)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/customers", "/api/v1/admin/audit"])
+@pytest.mark.parametrize("page", [2, 10**20])
+def test_a_page_beyond_the_end_is_empty(admin, make_customer, url, page):
+    make_customer(first_name="Ann")
+    response = admin.get(url, query_string={"page": page})
+    assert response.status_code == 200 and response.json == []
+
+
+@pytest.mark.parametrize("request_", [
+    ("POST", "/api/v1/customers", {"first_name": "A\x00nn"}),
+    ("GET", "/api/v1/customers?q=a%00b", None),
+    ("POST", "/api/v1/admin/agents/a%00b/tokens", None),
+    ("DELETE", "/api/v1/activities/1/tags/a%00b", None),
+    ("POST", "/api/v1/contact-events", event(contact_id="c\x00")),
+])
+def test_nul_characters_never_reach_the_database(admin, request_):
+    method, url, body = request_
+    response = admin(method, url, json=body)
+    assert response.status_code in (404, 422)
+    assert response.mimetype == "application/problem+json"
+
+
+def test_if_match_that_is_not_an_etag_is_412(agent, make_customer):
+    customer = make_customer(first_name="Ann")
+    response = agent.patch(f"/api/v1/customers/{customer['id']}", json={"first_name": "X"},
+                           headers={"If-Match": "garbage"})
+    assert_problem(response, 412)

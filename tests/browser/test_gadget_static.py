@@ -1,0 +1,63 @@
+"""What the gadget's files promise without a browser: small, self-contained, one markup
+source for index.html and gadget.xml, and no way for data to become markup."""
+
+import re
+import urllib.request
+import xml.etree.ElementTree as ET  # noqa: N817
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GADGET = ROOT / "gadget"
+
+
+def asset_files():
+    return [p for p in GADGET.rglob("*") if p.is_file()]
+
+
+def test_the_gadget_is_small_and_loads_nothing_from_other_sites():
+    total = sum(p.stat().st_size for p in asset_files())
+    assert total < 200 * 1024, f"{total} bytes"
+    for path in asset_files():
+        text = path.read_text(encoding="utf-8")
+        # No absolute URL is loaded; the only absolute addresses are example data.
+        for match in re.finditer(r"""(?:src|href)\s*=\s*["']([^"']+)""", text):
+            assert not re.match(r"^(https?:)?//", match.group(1)), (path, match.group(1))
+        assert "import(" not in text or path.suffix != ".js", path
+        assert not re.search(r"""from\s+['"](https?:)?//""", text), path
+
+
+def test_no_markup_is_built_from_strings():
+    for path in (GADGET / "js").rglob("*.js"):
+        code = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
+                         if not line.lstrip().startswith(("*", "//", "/*")))
+        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+            assert sink not in code, (path, sink)
+
+
+def test_index_html_is_only_the_mount_point_and_the_script():
+    html = (GADGET / "index.html").read_text(encoding="utf-8")
+    body = re.search(r"<body>(.*)</body>", html, re.S).group(1).strip()
+    assert body == '<div id="cc-root"></div>'
+    assert '<script type="module" src="js/app.js"></script>' in html
+    assert 'href="css/gadget.css"' in html
+
+
+def test_gadget_xml_is_a_finesse_gadget_spec(live_server):
+    with urllib.request.urlopen(live_server.url + "/gadget.xml") as response:
+        spec = response.read().decode()
+    root = ET.fromstring(spec)  # noqa: S314 - our own file
+    assert root.tag == "Module"
+    prefs = root.find("ModulePrefs")
+    assert prefs.get("title") == "Customer Context"
+    assert {r.get("feature") for r in prefs.findall("Require")} == {
+        "pubsub-2", "settitle", "dynamic-height", "setprefs"}
+    content = root.find("Content")
+    assert content.get("type") == "html"
+    html = content.text
+    base = live_server.url + "/"
+    assert "__BASE__" not in spec
+    assert '<script src="/desktop/assets/js/finesse.js"></script>' in html
+    assert f'<script type="module" src="{base}gadget/js/app.js"></script>' in html
+    assert f'href="{base}gadget/css/gadget.css"' in html
+    # The same markup as index.html: the mount point, built by app.js.
+    assert re.findall(r"<div[^>]*>", html) == ['<div id="cc-root">']
