@@ -48,8 +48,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(gadget.bp)
     push.init_app(app)
     sweeper.init_app(app)
-    # Finesse and other hosts call the API from their own origin.
-    CORS(app, resources={r"/api/*": {"origins": app.config["GADGET_ALLOWED_ORIGINS"]}},
+    # Finesse renders gadget.xml on its own origin: from there it loads the gadget's
+    # ES modules and catalogues and calls the API, all cross-origin.
+    origins = app.config["GADGET_ALLOWED_ORIGINS"]
+    CORS(app, resources={r"/api/*": {"origins": origins}, r"/gadget/*": {"origins": origins}},
          expose_headers=["ETag", "X-Pagination"], allow_headers=["Authorization",
          "Content-Type", "If-Match"])
     if app.config["PROXY_FIX"]:

@@ -103,10 +103,7 @@ export function createActions({ store, api, dialogs }) {
     searchController = new AbortController();
     store.set({ searchBusy: true });
     try {
-      const results = await api.get('api/v1/customers', {
-        query: { q, page_size: 20 },
-        signal: searchController.signal,
-      });
+      const results = await findCustomers(q, searchController.signal);
       store.set({ searchResults: results, searchBusy: false });
     } catch (error) {
       if (error.name === 'AbortError') return;
@@ -115,11 +112,11 @@ export function createActions({ store, api, dialogs }) {
     }
   }
 
-  /** Customers for the "Another customer…" picker. */
-  async function findCustomers(query) {
+  /** Customers by name, email or phone (the Search tab and the "Another customer…" picker). */
+  async function findCustomers(query, signal) {
     const q = query.trim();
     if (!q) return [];
-    return api.get('api/v1/customers', { query: { q, page_size: 20 } });
+    return api.get('api/v1/customers', { query: { q, page_size: 20 }, signal });
   }
 
   async function reopen(customerId) {
@@ -789,8 +786,11 @@ export function createActions({ store, api, dialogs }) {
     }
   }
 
-  /** A contact from the host desktop, posted as the signed-in agent. */
-  async function postContactEvent(event) {
+  /**
+   * A contact from the host desktop, posted as the signed-in agent. With
+   * `replay`, a 409 means the event was recorded before (a reload mid-call).
+   */
+  async function postContactEvent(event, { replay = false } = {}) {
     if (!event || typeof event !== 'object' || !state.agent) return null;
     const body = { source: 'host', ...event, agent_id: state.agent.id };
     try {
@@ -804,6 +804,7 @@ export function createActions({ store, api, dialogs }) {
       }
       return result;
     } catch (error) {
+      if (replay && error.status === 409) return { replayed: true };
       report(error, 'error.contactEvent');
       return null;
     }

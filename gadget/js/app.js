@@ -143,7 +143,9 @@ async function main() {
     }
     if (remember) storage.set(newToken);
     store.set({ phase: 'ready', agent, signinError: null });
-    host.signedIn(agent, { postEvent: (event) => actions.postContactEvent(event) });
+    host.signedIn(agent, {
+      postEvent: (event, options) => actions.postContactEvent(event, options),
+    });
     stream.start();
     try {
       await actions.loadLists();

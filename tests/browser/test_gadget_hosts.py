@@ -5,7 +5,6 @@ import base64
 import re
 import urllib.request
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
@@ -209,9 +208,6 @@ def test_finesse_follows_the_agents_dialogs(live_server, new_page):
     screenshot(page, "finesse")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the service sends no CORS headers for /gadget/ files, so a Finesse page (another "
-    "origin) cannot load the gadget's ES modules and catalogues; remove this mark once it does"))
 def test_gadget_xml_content_runs_in_a_finesse_page(live_server, new_page):
     """gadget.xml's content as Finesse renders it: on the Finesse origin, with finesse.js."""
     customer(live_server, first_name="Ada", last_name="Lovelace", phones=["+1 415 555 0100"])

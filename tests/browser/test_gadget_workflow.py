@@ -196,7 +196,7 @@ def test_move_an_activity_with_the_menu_and_by_dragging(live_server, new_page):
     # Mouse way: drag the handle onto the other request.
     back = page.locator(f"[data-testid=journey-request][data-request-id='{first['id']}']")
     row = page.locator(f"[data-testid=journey-activity][data-activity-id='{activity['id']}']")
-    row.get_by_test_id("drag-handle").drag_to(back.locator(".cc-jhead").first)
+    row.get_by_test_id("drag-handle").drag_to(back.locator("[data-action=select-request]"))
     expect(back.get_by_test_id("journey-activity")).to_have_count(1)
     assert get(live_server, f"/api/v1/activities/{activity['id']}")["request_id"] == first["id"]
 
@@ -352,3 +352,25 @@ def test_search_by_phone_digits_as_you_type(live_server, new_page):
     expect(page.get_by_test_id("search-result")).to_contain_text("Alan Turing")
     page.get_by_test_id("search-input").fill("nobody-like-this")
     expect(page.get_by_test_id("search-status")).to_have_text("No customers found.")
+
+
+def test_the_session_survives_a_reload_until_sign_out(live_server, new_page):
+    page = new_page()
+    sign_in(page, live_server, "alice")
+    expect(page.get_by_test_id("agent")).to_have_text("alice")
+    page.reload()
+    expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "live")
+    page.locator("[data-action=sign-out]").click()
+    expect(page.get_by_test_id("signin-form")).to_be_visible()
+    page.reload()
+    expect(page.get_by_test_id("signin-form")).to_be_visible()
+
+    page.evaluate("sessionStorage.setItem('cc.token', 'cct_not-a-real-token')")
+    page.reload()
+    expect(page.get_by_test_id("signin-error")).to_have_text(
+        "Your session has ended. Please sign in again.")
+    page.get_by_test_id("signin-agent").fill("alice")
+    page.get_by_test_id("signin-password").fill("wrong password")
+    page.locator("[data-action=sign-in]").click()
+    expect(page.get_by_test_id("signin-error")).to_have_text(
+        "The agent ID or password is not correct.")

@@ -116,7 +116,8 @@ export function createFinesseHost() {
     if (info.from) event.from = info.from;
     if (info.to) event.to = info.to;
     if (info.name) event.customer_name = info.name;
-    Promise.resolve(postEvent(event)).then((result) => {
+    // Ids are stable, the time is not: after a reload the service may know this event already.
+    Promise.resolve(postEvent(event, { replay: true })).then((result) => {
       if (!result) posted.delete(key); // refused or failed: a later notification may retry
     });
   }

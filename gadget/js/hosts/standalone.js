@@ -6,7 +6,8 @@
  *   name             which host this is
  *   canSignOut       whether the agent may sign out here (not in Finesse)
  *   start(ctx)       -> Promise<{locale?, token?, error?}>; ctx = {config, api, reinit}
- *   signedIn(agent, {postEvent})   the session is ready; host contacts go to postEvent
+ *   signedIn(agent, {postEvent})   the session is ready; host contacts go to
+ *                    postEvent(event, {replay}) (replay: a 409 means "already recorded")
  *   signedOut()
  *   resized(height)  the gadget's content height changed
  *   setTitle(text)

@@ -120,14 +120,14 @@ function activityItem(activity, request, open, targets, state, actions) {
         event.dataTransfer.effectAllowed = 'move';
         event.dataTransfer.setData(DRAG_TYPE, String(activity.id));
         event.dataTransfer.setData('text/plain', label);
-        const row = event.target.closest('.cc-jactivity');
+        const row = event.target.closest('[data-activity-id]');
         if (row) event.dataTransfer.setDragImage(row, 12, 12);
-        document.querySelector('.cc-journey')?.classList.add('cc-dragging');
+        event.target.closest('[data-testid="journey"]')?.setAttribute('data-dragging', 'true');
       },
       dragend: () => {
         dragging = null;
-        for (const node of document.querySelectorAll('.cc-drop-ok')) node.classList.remove('cc-drop-ok');
-        document.querySelector('.cc-journey')?.classList.remove('cc-dragging');
+        for (const node of document.querySelectorAll('[data-drop]')) delete node.dataset.drop;
+        document.querySelector('[data-dragging]')?.removeAttribute('data-dragging');
       },
     },
   }),
@@ -167,23 +167,23 @@ function dropHandlers(request, actions) {
     dragenter: (event) => {
       if (!accepts(request)) return;
       event.preventDefault();
-      event.currentTarget.classList.add('cc-drop-ok');
+      event.currentTarget.dataset.drop = 'ok';
     },
     dragover: (event) => {
       if (!accepts(request)) return;
       event.preventDefault();
       event.dataTransfer.dropEffect = 'move';
-      event.currentTarget.classList.add('cc-drop-ok');
+      event.currentTarget.dataset.drop = 'ok';
     },
     dragleave: (event) => {
       if (!event.currentTarget.contains(event.relatedTarget)) {
-        event.currentTarget.classList.remove('cc-drop-ok');
+        delete event.currentTarget.dataset.drop;
       }
     },
     drop: (event) => {
       if (!accepts(request)) return;
       event.preventDefault();
-      event.currentTarget.classList.remove('cc-drop-ok');
+      delete event.currentTarget.dataset.drop;
       const activityId = Number(event.dataTransfer.getData(DRAG_TYPE)) || dragging.activityId;
       dragging = null;
       actions.moveActivity(activityId, { request_id: request.id });
