@@ -124,6 +124,13 @@ def _from_data(error: sa_exc.DataError) -> Response:
     return problem_response(422, "Unprocessable content", "A value cannot be stored as given.")
 
 
+def _from_operational(error: sa_exc.OperationalError) -> Response:
+    """The database is unreachable, locked or chose this transaction to break a deadlock."""
+    log.warning("database error turned into 503: %s", error.orig)
+    return problem_response(503, "Service unavailable", "The database is busy; try again.",
+                            {"Retry-After": "1"})
+
+
 def _from_stale(_error: so_exc.StaleDataError) -> Response:
     return problem_response(412, "Precondition failed", "Someone else changed this meanwhile.")
 
@@ -139,5 +146,6 @@ def register(app: Flask) -> None:
     app.register_error_handler(ma.ValidationError, _from_validation)
     app.register_error_handler(sa_exc.IntegrityError, _from_integrity)
     app.register_error_handler(sa_exc.DataError, _from_data)
+    app.register_error_handler(sa_exc.OperationalError, _from_operational)
     app.register_error_handler(so_exc.StaleDataError, _from_stale)
     app.register_error_handler(Exception, _from_unexpected)

@@ -57,6 +57,10 @@ class ProblemSchema(Schema):
     changed_at = f.String(allow_none=True)
 
 
+class StatusSchema(Schema):
+    status = f.String(metadata={"description": "ok"})
+
+
 # --- customers ---------------------------------------------------------------------------
 
 class CustomerFieldsSchema(Schema):

@@ -1,7 +1,6 @@
 """Activities: details, tags (R5), notes (R6) and moves (R11)."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import roles
 from ..domain import activities as activities_domain
@@ -14,7 +13,7 @@ from ..schemas import (
     TagCreateSchema,
     TagSchema,
 )
-from .common import ID, actor, etag
+from .common import ID, Blueprint, actor, etag
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1/activities",
                 description="Activities, their tags and notes")

@@ -1,7 +1,6 @@
 """Administration (R18): API keys, agents, agent tokens and the audit trail."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import roles
 from ..domain import agents as agents_domain
@@ -17,7 +16,7 @@ from ..schemas import (
     AuditQueryArgsSchema,
     TokenSchema,
 )
-from .common import ID, actor
+from .common import ID, Blueprint, actor
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Administration")
 

@@ -1,13 +1,30 @@
 """Helpers shared by routes: ETags and If-Match (R9), the acting principal."""
 
+import flask_smorest
 from flask import request
+from flask_smorest.pagination import PaginationMetadataSchema
 
 from ..auth import current_principal
 from ..errors import PreconditionFailed, PreconditionRequired
+from ..extensions import db
 from ..models import ID_MAX
 
 # The converter of id path segments: an id no row can have is a 404, not a database error.
 ID = f"int(min=1,max={ID_MAX})"
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's Blueprint, documenting X-Pagination as the JSON text it carries.
+
+    flask-smorest gives the header an object `schema`, which OpenAPI reads as the `simple`
+    style (`total,3,page,1`); a JSON value is described with `content` instead.
+    """
+
+    def _document_pagination_metadata(self, spec, resp_doc):
+        resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = {
+            "description": "Pagination metadata",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }
 
 
 def etag(entity) -> dict:
@@ -20,6 +37,9 @@ def check_if_match(entity, schema) -> None:
     if_match = request.if_match
     if not request.headers.get("If-Match"):
         raise PreconditionRequired("Send If-Match with the ETag you loaded (or * to overwrite).")
+    # Lock the row and read its latest version: of two writers holding the same ETag the
+    # second waits for the first, then gets this 412 with the first one's version.
+    db.session.refresh(entity, with_for_update={"key_share": True})
     if if_match.star_tag or if_match.contains(str(entity.version)):
         return
     raise PreconditionFailed(

@@ -1,7 +1,6 @@
 """Customers: search, create (also from an unknown contact), edit, journey, export, erase."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import roles
 from ..domain import customers as customers_domain
@@ -17,7 +16,7 @@ from ..schemas import (
     RequestCreateSchema,
     RequestSchema,
 )
-from .common import ID, IF_MATCH_DOC, actor, check_if_match, etag
+from .common import ID, IF_MATCH_DOC, Blueprint, actor, check_if_match, etag
 
 blp = Blueprint("customers", __name__, url_prefix="/api/v1/customers",
                 description="Customers and their journeys")
@@ -37,7 +36,7 @@ class CustomerViews(MethodView):
         return page
 
     @roles("agent", "admin")
-    @blp.arguments(CustomerCreateSchema)
+    @blp.arguments(CustomerCreateSchema, required=False)
     @blp.response(201, CustomerSchema)
     def post(self, data):
         """Create a customer, optionally from an unknown contact's activity (R7)."""
@@ -57,7 +56,7 @@ class CustomerByIdViews(MethodView):
         return customer, 200, etag(customer)
 
     @roles("agent", "admin")
-    @blp.arguments(CustomerPatchSchema)
+    @blp.arguments(CustomerPatchSchema, required=False)
     @blp.response(200, CustomerSchema)
     @blp.doc(**IF_MATCH_DOC)
     def patch(self, data, customer_id):
@@ -99,7 +98,7 @@ class CustomerExportViews(MethodView):
 @blp.route(f"/<{ID}:customer_id>/requests")
 class CustomerRequestViews(MethodView):
     @roles("agent", "admin")
-    @blp.arguments(RequestCreateSchema)
+    @blp.arguments(RequestCreateSchema, required=False)
     @blp.response(201, RequestSchema)
     def post(self, data, customer_id):
         """Add a request for a new problem (R12)."""

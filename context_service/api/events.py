@@ -1,12 +1,12 @@
 """Contact events from CTI connectors and host desktops (R1, R2, R17)."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import current_principal, roles
 from ..domain import events as events_domain
 from ..extensions import db
 from ..schemas import ContactEventResultSchema, ContactEventSchema
+from .common import Blueprint
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1/contact-events",
                 description="Contact events: offered, accepted, ended")

@@ -1,7 +1,6 @@
 """The calling agent: who am I, my Open and Recent lists (R1, R10)."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import current_principal, require_agent, roles
 from ..domain import agents as agents_domain
@@ -9,7 +8,7 @@ from ..domain import customers as customers_domain
 from ..domain import worklists
 from ..extensions import db
 from ..schemas import MeSchema, OpenEntrySchema, ReopenSchema
-from .common import ID
+from .common import ID, Blueprint
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The calling agent")
 

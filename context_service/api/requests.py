@@ -1,13 +1,12 @@
 """Requests (cases): read and change title, description and status (R3)."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import roles
 from ..domain import requests as requests_domain
 from ..extensions import db
 from ..schemas import RequestPatchSchema, RequestSchema
-from .common import ID, IF_MATCH_DOC, actor, check_if_match, etag
+from .common import ID, IF_MATCH_DOC, Blueprint, actor, check_if_match, etag
 
 blp = Blueprint("requests", __name__, url_prefix="/api/v1/requests", description="Requests")
 
@@ -22,7 +21,7 @@ class RequestByIdViews(MethodView):
         return request, 200, etag(request)
 
     @roles("agent", "admin")
-    @blp.arguments(RequestPatchSchema)
+    @blp.arguments(RequestPatchSchema, required=False)
     @blp.response(200, RequestSchema)
     @blp.doc(**IF_MATCH_DOC)
     def patch(self, data, request_id):

@@ -126,7 +126,7 @@ def search_filter(q: str):
                       ContactPoint.key.like(_like_prefix(email_key(q)), escape="\\"))]
     digits = "".join(ch for ch in q if ch.isdigit())
     if len(digits) >= 3 and all(ch.isdigit() or ch in "+-(). /" for ch in q.strip()):
-        # The digits as typed (part of a number), and the whole number normalised (0047...).
+        # The digits as typed (part of a number) and, if it parses, the whole number in E.164.
         numbers = {digits}
         with contextlib.suppress(InvalidAddress):
             numbers.add(phone_key(q).lstrip("+"))

@@ -114,11 +114,14 @@ def attach_target(session, customer: Customer | None, actor: str) -> Request:
     """R2: the customer's latest open request, else a new one.
 
     The customer's row is locked first (SQLite serialises writers anyway), so two contacts
-    arriving together cannot both find no open request and start one each.
+    arriving together cannot both find no open request and start one each. FOR NO KEY UPDATE:
+    it does not wait for the key-share locks that inserting rows which refer to the customer
+    takes, so two such transactions cannot deadlock.
     """
     if customer is None:
         return create(session, None, actor)
-    session.execute(sa.select(Customer.id).where(Customer.id == customer.id).with_for_update())
+    session.execute(sa.select(Customer.id).where(Customer.id == customer.id)
+                    .with_for_update(key_share=True))
     return latest_open(session, customer) or create(session, customer, actor)
 
 

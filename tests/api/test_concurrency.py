@@ -62,7 +62,10 @@ def test_one_of_twenty_patches_with_the_same_etag_wins(call):
     current = call("GET", url).json
     assert current["title"] == winner["title"]
     assert current["version"] == request["version"] + 1
-    assert all(a.mimetype == "application/problem+json" for a in answers if a.status_code == 412)
+    for loser in (a for a in answers if a.status_code == 412):
+        assert loser.mimetype == "application/problem+json"
+        assert loser.json["current"] == current  # what R9's "Load" shows
+        assert loser.headers["ETag"] == f'"{current["version"]}"'
 
 
 def test_replayed_events_in_parallel_are_applied_once(committed_app, call):

@@ -1,7 +1,9 @@
 """One error shape everywhere: application/problem+json (RFC 9457), never a 500."""
 
 import pytest
+import sqlalchemy.exc as sa_exc
 
+from context_service.domain import customers as customers_domain
 from context_service.models import Customer
 from tests.conftest import event
 
@@ -124,3 +126,17 @@ def test_if_match_that_is_not_an_etag_is_412(agent, make_customer):
     response = agent.patch(f"/api/v1/customers/{customer['id']}", json={"first_name": "X"},
                            headers={"If-Match": "garbage"})
     assert_problem(response, 412)
+
+
+def test_a_busy_database_is_503_to_retry(agent, make_customer, monkeypatch):
+    customer = make_customer(first_name="Ann")
+
+    def locked(*_args, **_kwargs):
+        raise sa_exc.OperationalError("UPDATE customers", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(customers_domain, "update", locked)
+    response = agent.patch(f"/api/v1/customers/{customer['id']}", json={"first_name": "X"},
+                           headers={"If-Match": "*"})
+
+    assert_problem(response, 503)
+    assert response.headers["Retry-After"] == "1"
