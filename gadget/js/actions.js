@@ -67,11 +67,22 @@ export function createActions({ store, api, dialogs }) {
 
   // --- lists ------------------------------------------------------------------------------
 
+  // Bumped by every pushed Open-list change: a list answer that was under way
+  // meanwhile may predate the push, so it is fetched again rather than shown.
+  let listEpoch = 0;
+  const LIST_ATTEMPTS = 5;
+
   async function loadLists() {
-    const [open, recent] = await Promise.all([
-      api.get('api/v1/me/open'),
-      api.get('api/v1/me/recent'),
-    ]);
+    let open;
+    let recent;
+    for (let attempt = 1; attempt <= LIST_ATTEMPTS; attempt += 1) {
+      const epoch = listEpoch;
+      [open, recent] = await Promise.all([
+        api.get('api/v1/me/open'),
+        api.get('api/v1/me/recent'),
+      ]);
+      if (epoch === listEpoch) break;
+    }
     store.set({ open, recent });
     if (state.selectedEntryId && !open.some((entry) => entry.id === state.selectedEntryId)) {
       clearSelection();
@@ -707,6 +718,7 @@ export function createActions({ store, api, dialogs }) {
 
   function onFrame(frame) {
     const entry = selectedEntry(state);
+    if (frame.type.startsWith('open.')) listEpoch += 1;
     switch (frame.type) {
       case 'open.added':
         if (!frame.entry) break;
