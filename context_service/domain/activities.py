@@ -1,10 +1,9 @@
 """Activities: tags (R5), notes (R6), moving between requests and customers (R11)."""
 
-import sqlalchemy as sa
 
 from ..errors import Conflict, NotFound, Unprocessable
-from ..models import Activity, Customer, Note, OpenEntry, Tag, utcnow
-from . import audit
+from ..models import Activity, Customer, Note, Tag, utcnow
+from . import audit, worklists
 from . import requests as requests_domain
 
 TAG_MAX = 50
@@ -73,11 +72,7 @@ def assign_customer(session, activity: Activity, customer: Customer, actor: str)
     activity.customer_id = customer.id
     activity.candidate_ids = []
     touch(session, activity, actor)
-    session.execute(
-        sa.update(OpenEntry)
-        .where(OpenEntry.activity_id == activity.id)
-        .values(customer_id=customer.id, request_id=activity.request_id)
-    )
+    worklists.follow_activity(session, activity)
     audit.record(session, actor, activity, "assign-customer", {"customer_id": customer.id})
 
 
@@ -118,11 +113,7 @@ def move(session, activity: Activity, actor: str, *, request_id: int | None = No
     activity.customer_id = target.customer_id
     activity.candidate_ids = [] if target.customer_id else activity.candidate_ids
     touch(session, activity, actor)
-    session.execute(
-        sa.update(OpenEntry)
-        .where(OpenEntry.activity_id == activity.id)
-        .values(customer_id=target.customer_id, request_id=target.id)
-    )
+    worklists.follow_activity(session, activity)
     audit.record(session, actor, activity, "move", {
         "request_id": [source.id if source else None, target.id],
         "customer_id": [source.customer_id if source else None, target.customer_id],

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from .. import push
 from ..errors import Conflict, NotFound
 from ..models import Activity, Customer, Request, utcnow
 from . import audit
@@ -46,8 +47,10 @@ def close_stale(session, as_of: datetime | None = None, actor: str = AUTO_ACTOR)
     as_of = as_of or utcnow()
     cutoff = as_of - autoclose_after()
     closed = 0
-    rows = session.execute(sa.select(Request.id, Request.version).where(_stale(cutoff))).all()
-    for request_id, version in rows:
+    rows = session.execute(
+        sa.select(Request.id, Request.version, Request.customer_id).where(_stale(cutoff))
+    ).all()
+    for request_id, version, customer_id in rows:
         result = session.execute(
             sa.update(Request)
             .where(Request.id == request_id, Request.version == version, _stale(cutoff))
@@ -59,6 +62,9 @@ def close_stale(session, as_of: datetime | None = None, actor: str = AUTO_ACTOR)
             closed += 1
             audit.add(session, actor, "request", request_id, "auto-close", version + 1,
                       {"status": ["open", "closed"]})
+            push.emit(session, {"type": "request.changed", "id": request_id,
+                                "version": version + 1, "changed_by": actor,
+                                "customer_id": customer_id, "action": "update"})
     session.expire_all()
     return closed
 

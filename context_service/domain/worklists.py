@@ -26,6 +26,13 @@ def open_for(session, agent_id: str, activity: Activity) -> OpenEntry:
     return entry
 
 
+def follow_activity(session, activity: Activity) -> None:
+    """Entries of a moved or newly identified contact follow it (and are pushed as changed)."""
+    for entry in session.scalars(sa.select(OpenEntry).where(OpenEntry.activity_id == activity.id)):
+        entry.customer_id = activity.customer_id
+        entry.request_id = activity.request_id
+
+
 def open_entries(session, agent_id: str) -> list[OpenEntry]:
     return list(session.scalars(
         sa.select(OpenEntry)
