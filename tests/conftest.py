@@ -19,13 +19,21 @@ from tests.live import FakeFinesse, LiveServer
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
 
+def _skipped(config) -> list:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    return reporter.stats.get("skipped", []) if reporter else []
+
+
 def pytest_sessionfinish(session, exitstatus):
     """With REQUIRE_POSTGRES (CI's PostgreSQL run) a skipped test is a failure."""
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    skipped = reporter.stats.get("skipped", []) if reporter else []
-    if os.environ.get("REQUIRE_POSTGRES") and skipped and exitstatus == 0:
-        reporter.write_line(f"{len(skipped)} test(s) skipped on PostgreSQL: failing", red=True)
+    if os.environ.get("REQUIRE_POSTGRES") and _skipped(session.config) and exitstatus == 0:
         session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if os.environ.get("REQUIRE_POSTGRES") and _skipped(config):
+        terminalreporter.write_line(
+            f"REQUIRE_POSTGRES: {len(_skipped(config))} skipped test(s) fail this run", red=True)
 
 
 @pytest.fixture(scope="session")
