@@ -66,10 +66,6 @@ class Database:
         app.teardown_appcontext(self._remove)
         app.before_request(self._mark_read_only)
 
-    @property
-    def engine(self) -> sa.Engine:
-        return current_app.extensions["database"]["engine"]
-
     def new_session(self, app: Flask | None = None) -> so.Session:
         """A session outside any request (sweeper, CLI, stream threads)."""
         return (app or current_app).extensions["database"]["factory"]()

@@ -31,11 +31,8 @@ def _authenticate(ws):
     token = frame.get("token") if isinstance(frame, dict) and frame.get("type") == "auth" else None
     principal = None
     if isinstance(token, str) and token:
-        session = db.new_session()
-        try:
+        with db.new_session() as session:
             principal = principal_for_token(session, token)
-        finally:
-            session.close()
     if principal is None or principal.agent_id is None:
         detail = "The first frame must be {type: auth, token} with an agent's token."
         ws.send(json.dumps({"type": "error", "detail": detail}))
@@ -48,14 +45,11 @@ def _with_entry(message: dict) -> dict | None:
     """open.added / open.changed carry the whole entry as GET /me/open shows it."""
     if message["type"] not in ("open.added", "open.changed"):
         return message
-    session = db.new_session()
-    try:
+    with db.new_session() as session:
         entry = session.get(OpenEntry, message["id"])
         if entry is None or entry.closed_at is not None:
             return None
         return {**message, "entry": _entry_schema.dump(entry)}
-    finally:
-        session.close()
 
 
 @sock.route("/api/v1/stream", bp=bp)

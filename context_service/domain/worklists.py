@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from ..errors import NotFound
-from ..models import Activity, Customer, OpenEntry, Request, utcnow
+from ..models import Activity, Customer, OpenEntry, utcnow
 from . import requests as requests_domain
 
 RECENT_LIMIT = 50
@@ -86,7 +86,3 @@ def reopen(session, agent_id: str, customer: Customer) -> tuple[OpenEntry, bool]
     session.add(entry)
     session.flush()
     return entry, True
-
-
-def request_of(session, entry: OpenEntry) -> Request | None:
-    return session.get(Request, entry.request_id) if entry.request_id else None

@@ -54,6 +54,12 @@ export function renderOnce(container, key, build) {
   return true;
 }
 
+/** Empty a container and forget what renderOnce built there, so the next build runs. */
+export function unrender(container) {
+  delete container.dataset.renderKey;
+  mount(container);
+}
+
 /** A stable id for label/aria wiring. */
 let nextId = 0;
 export function uid(prefix = 'cc') {

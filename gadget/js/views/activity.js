@@ -1,6 +1,6 @@
 /** R5, R6: the current interaction: media, times, tags as chips, notes. */
 
-import { h, mount, renderOnce, uid } from '../dom.js';
+import { h, mount, renderOnce, uid, unrender } from '../dom.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { TAG_MAX, TEXT_MAX, mediaLabel, selectedEntry } from '../model.js';
 import { conflictBanner, conflictKey } from './conflict.js';
@@ -8,8 +8,7 @@ import { conflictBanner, conflictKey } from './conflict.js';
 export function renderActivity(el, state, actions) {
   const entry = selectedEntry(state);
   if (!entry || state.detailLoading) {
-    delete el.dataset.renderKey;
-    mount(el);
+    unrender(el);
     return;
   }
   const { activity } = state;

@@ -1,6 +1,6 @@
 /** R7: the customer's name (a button that opens the form), the form, and Close (R8). */
 
-import { h, mount, renderOnce, uid } from '../dom.js';
+import { h, renderOnce, uid, unrender } from '../dom.js';
 import { t } from '../i18n.js';
 import {
   CUSTOMER_FIELDS, displayName, joinParts, draftFromContact, draftFromCustomer, mediaLabel, selectedEntry,
@@ -12,8 +12,7 @@ const WIDE_FIELDS = new Set(['emails', 'phones', 'street']);
 export function renderCustomer(el, state, actions) {
   const entry = selectedEntry(state);
   if (!entry || state.detailLoading) {
-    delete el.dataset.renderKey;
-    mount(el);
+    unrender(el);
     return;
   }
   const form = state.customerForm;

@@ -1,6 +1,6 @@
 /** R3, R12: the request being worked on: status, dates, title and description. */
 
-import { h, mount, renderOnce, uid } from '../dom.js';
+import { h, mount, renderOnce, uid, unrender } from '../dom.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { TEXT_MAX, clip, joinParts, selectedEntry, textLength } from '../model.js';
 import { conflictBanner, conflictKey } from './conflict.js';
@@ -10,8 +10,7 @@ const FIELDS = ['title', 'description'];
 export function renderRequest(el, state, actions) {
   const entry = selectedEntry(state);
   if (!entry || state.detailLoading) {
-    delete el.dataset.renderKey;
-    mount(el);
+    unrender(el);
     return;
   }
   const { request } = state;
