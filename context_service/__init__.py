@@ -39,7 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.register(app)
     app.before_request(authenticate)
 
-    from . import gadget, push, stream, sweeper
+    from . import background, delivery, gadget, push, router, stream, sweeper
     from .api import BLUEPRINTS
 
     for blueprint in BLUEPRINTS:
@@ -47,7 +47,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(stream.bp)
     app.register_blueprint(gadget.bp)
     push.init_app(app)
+    background.init_app(app)
     sweeper.init_app(app)
+    router.init_app(app)
+    delivery.init_app(app)
     # Finesse renders gadget.xml on its own origin: from there it loads the gadget's
     # ES modules and catalogues and calls the API, all cross-origin.
     origins = app.config["GADGET_ALLOWED_ORIGINS"]

@@ -32,6 +32,7 @@ class Principal:
     role: str
     name: str
     agent_id: str | None = None
+    key_id: int | None = None  # the ApiToken row (None for the bootstrap admin)
 
     @property
     def actor(self) -> str:
@@ -70,7 +71,7 @@ def principal_for_token(session, token: str) -> Principal | None:
     )
     if row is None:
         return None
-    return Principal(role=row.role, name=row.name, agent_id=row.agent_id)
+    return Principal(role=row.role, name=row.name, agent_id=row.agent_id, key_id=row.id)
 
 
 def bearer_token() -> str | None:

@@ -4,11 +4,16 @@ Nothing here runs at import time; `load_config()` is called by `create_app`.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 
 def _origins(raw: str) -> list[str]:
     return [o.strip().rstrip("/") for o in raw.split(",") if o.strip()]
+
+
+def _words(raw: str) -> list[str]:
+    return [w.strip() for w in raw.split(",") if w.strip()]
 
 
 # name -> (default, converter, description). The README's configuration table mirrors this.
@@ -26,6 +31,17 @@ SETTINGS = {
     "GADGET_ALLOWED_ORIGINS": ([], _origins, "comma-separated origins that may host the gadget"),
     "WS_PING_SECONDS": (25, int, "keep-alive ping interval on the stream"),
     "PROXY_FIX": (0, int, "number of proxies whose X-Forwarded-* headers to trust"),
+    "SECRET_KEY": (None, str, "server secret that webhook signing secrets are derived from"),
+    "OFFER_TIMEOUT_SECONDS": (15.0, float, "time an agent has to accept an offered task (R13)"),
+    "CHAT_CAPACITY": (3, int, "chats an agent handles at once"),
+    "EMAIL_CAPACITY": (2, int, "emails an agent handles at once"),
+    "NOT_READY_REASONS": (["break", "lunch", "meeting", "training"], _words,
+                          "comma-separated Not Ready reasons the gadget offers"),
+    "ROUTING_TICK_SECONDS": (0.25, float, "how often each process looks for expired offers"),
+    "WEBHOOK_TIMEOUT_SECONDS": (10.0, float, "how long a webhook receiver has to answer"),
+    "WEBHOOK_RETRY_SECONDS": (1.0, float, "first retry delay of a failed webhook delivery"),
+    "WEBHOOK_RETRY_MAX_SECONDS": (300.0, float, "longest delay between delivery attempts"),
+    "WEBHOOK_GIVE_UP_SECONDS": (86400, int, "age at which an undelivered reply is marked failed"),
 }
 
 
@@ -43,4 +59,26 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     config.update(overrides or {})
     if not config["DATABASE_URL"]:
         config["DATABASE_URL"] = _instance_sqlite_url(instance_path)
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _instance_secret_key(instance_path)
     return config
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """A development secret kept in instance/ (0600); production sets SECRET_KEY instead,
+    the same in every process and instance. Linked into place, so processes starting
+    together all read the one that won."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"secret_key.{os.getpid()}.tmp")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as file:
+            file.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="ascii").strip()

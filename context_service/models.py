@@ -22,6 +22,9 @@ ROLES = ("connector", "agent", "admin")
 ID_MAX = 2**31 - 1  # ids are INTEGER columns: larger ones can never exist
 SEARCH_KEY_MAX = 200  # the longest search query, so a key cut to it loses no match
 MEDIA_TYPES = ("voice", "chat", "email", "video", "social", "web", "mobile", "event")
+ROUTED_MEDIA = ("voice", "chat", "email")  # what Care desktop mode queues and offers
+AGENT_STATES = ("ready", "not_ready")
+TASK_STATUSES = ("waiting", "offered", "active", "completed", "abandoned")
 
 
 def utcnow() -> datetime:
@@ -73,12 +76,27 @@ class Versioned:
 
 
 class Agent(Base):
+    """An agent, with its Care desktop state (R13).
+
+    `idle_since` orders Ready agents for offers: the latest of going Ready,
+    accepting a task and finishing one.
+    """
+
     __tablename__ = "agents"
 
     id: so.Mapped[str] = so.mapped_column(sa.String(100), primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
     password_hash: so.Mapped[str | None] = so.mapped_column(sa.String(300))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    state: so.Mapped[str] = so.mapped_column(sa.String(10), default="not_ready")
+    state_reason: so.Mapped[str | None] = so.mapped_column(sa.String(100))
+    state_changed_at: so.Mapped[datetime | None]
+    idle_since: so.Mapped[datetime | None]
+
+    __table_args__ = (
+        sa.CheckConstraint("state IN ('ready', 'not_ready')", name="state"),
+        sa.Index("ix_agents_state_idle_since", "state", "idle_since"),
+    )
 
 
 class ApiToken(Base):
@@ -96,6 +114,11 @@ class ApiToken(Base):
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     expires_at: so.Mapped[datetime | None]
     revoked_at: so.Mapped[datetime | None]
+    # A connector's outbound webhook (agent chat replies). The signing secret is derived
+    # from SECRET_KEY and this salt, so the database alone cannot sign.
+    webhook_url: so.Mapped[str | None] = so.mapped_column(sa.String(2000))
+    webhook_salt: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    webhook_set_at: so.Mapped[datetime | None]
 
     __table_args__ = (
         sa.CheckConstraint("role IN ('connector', 'agent', 'admin')", name="role"),
@@ -228,6 +251,10 @@ class Activity(Versioned, Base):
     agent_id: so.Mapped[str | None] = so.mapped_column(sa.String(100))
     started_at: so.Mapped[datetime | None]
     ended_at: so.Mapped[datetime | None]
+    # The connector key that reported the contact: its webhook receives the agent's replies.
+    connector_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("api_tokens.id", ondelete="SET NULL")
+    )
 
     request: so.Mapped[Request | None] = so.relationship(back_populates="activities")
     tags: so.Mapped[list["Tag"]] = so.relationship(
@@ -331,3 +358,77 @@ class AuditEntry(Base):
     changes: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
 
     __table_args__ = (sa.Index("ix_audit_entries_entity", "entity_type", "entity_id"),)
+
+
+class Task(Base):
+    """A queued contact in Care desktop mode (R13-R15): waiting, offered, active, then done.
+
+    Every change happens under the routing lock (domain/tasks.py). The partial unique
+    index is the database's own guarantee that an agent never holds two pending offers.
+    """
+
+    __tablename__ = "tasks"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    activity_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("activities.id", ondelete="CASCADE"), unique=True
+    )
+    queue: so.Mapped[str] = so.mapped_column(sa.String(100))
+    media_type: so.Mapped[str] = so.mapped_column(sa.String(10))
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default="waiting")
+    agent_id: so.Mapped[str | None] = so.mapped_column(
+        sa.ForeignKey("agents.id", ondelete="SET NULL")
+    )
+    queued_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    offered_at: so.Mapped[datetime | None]
+    offer_deadline: so.Mapped[datetime | None]
+    offers: so.Mapped[int] = so.mapped_column(default=0)
+    accepted_at: so.Mapped[datetime | None]
+    ended_at: so.Mapped[datetime | None]
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
+
+    activity: so.Mapped[Activity] = so.relationship(lazy="joined")
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN ('waiting', 'offered', 'active', 'completed', 'abandoned')", name="status"),
+        sa.Index("ix_tasks_status_queued_at", "status", "queued_at"),
+        sa.Index("ix_tasks_agent_id_status", "agent_id", "status"),
+        sa.Index("uq_tasks_one_offer_per_agent", "agent_id", unique=True,
+                 sqlite_where=sa.text("status = 'offered'"),
+                 postgresql_where=sa.text("status = 'offered'")),
+    )
+
+
+class Message(Base):
+    """One message of a chat or email (R16): from the customer (`in`) or an agent's reply (`out`).
+
+    `message_id` is stable: the chat system's own id for customer messages, ours for
+    replies, which the webhook delivers with it so the receiver can drop duplicates.
+    """
+
+    __tablename__ = "messages"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    activity_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    )
+    message_id: so.Mapped[str] = so.mapped_column(sa.String(250))
+    direction: so.Mapped[str] = so.mapped_column(sa.String(3))
+    author: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    subject: so.Mapped[str | None] = so.mapped_column(sa.String(2000))
+    text: so.Mapped[str] = so.mapped_column(sa.Text)
+    sent_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    fingerprint: so.Mapped[str] = so.mapped_column(sa.String(64))
+    # Replies only: pending -> delivered | failed; `stored` when the connector has no webhook.
+    delivery_status: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    next_attempt_at: so.Mapped[datetime | None]
+    delivered_at: so.Mapped[datetime | None]
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+
+    __table_args__ = (
+        sa.UniqueConstraint("activity_id", "message_id", name="uq_messages_activity_message"),
+        sa.CheckConstraint("direction IN ('in', 'out')", name="direction"),
+        sa.Index("ix_messages_delivery_due", "delivery_status", "next_attempt_at"),
+    )

@@ -25,6 +25,8 @@ from .models import Activity, Customer, OpenEntry, Request
 
 log = logging.getLogger(__name__)
 CHANNEL = "cc_stream"
+# Messages of these kinds go only to the agent they name (`agent_id`); the rest to everyone.
+PRIVATE = ("open.", "state.", "task.")
 
 
 def _entity_message(obj, action: str) -> dict | None:
@@ -63,9 +65,14 @@ def _collect(session: so.Session, _context) -> None:
                 outbox[key] = message
 
 
-def emit(session: so.Session, message: dict) -> None:
-    """Announce a change made without the ORM unit of work (bulk UPDATEs)."""
-    session.info.setdefault("outbox", {})[(message["type"].split(".")[0], message["id"])] = message
+def emit(session: so.Session, message: dict, key: tuple | None = None) -> None:
+    """Announce a change the flush cannot see (bulk UPDATEs, routing events).
+
+    Messages with the same key replace each other within a transaction; by default that
+    is one message per thing, the latest state winning.
+    """
+    key = key or (message["type"].split(".")[0], message["id"])
+    session.info.setdefault("outbox", {})[key] = message
 
 
 class Bus:
@@ -157,7 +164,7 @@ class Hub:
             self._subscribers.pop(sub_id, None)
 
     def dispatch(self, message: dict) -> None:
-        target = message.get("agent_id") if message["type"].startswith("open.") else None
+        target = message.get("agent_id") if message["type"].startswith(PRIVATE) else None
         with self._lock:
             subscribers = list(self._subscribers.values())
         for agent_id, inbox in subscribers:

@@ -1,14 +1,13 @@
-"""The in-process auto-close sweeper (R4).
+"""The auto-close sweeper (R4), a background job of every process.
 
-Each process runs one daemon thread; `close_stale` is safe to run from several
-processes at once, so no leader election is needed.
+`close_stale` is safe to run from several processes at once, so no leader election is needed.
 """
 
 import logging
-import threading
 
 from flask import Flask
 
+from . import background
 from .domain import requests as requests_domain
 from .extensions import db
 
@@ -31,18 +30,13 @@ def sweep_once(app: Flask) -> int:
     return closed
 
 
-def _loop(app: Flask, interval: int, stop: threading.Event) -> None:
-    while not stop.wait(interval):
-        try:
-            sweep_once(app)
-        except Exception:
-            log.exception("auto-close sweep failed; will retry")
-
-
 def init_app(app: Flask) -> None:
-    """Start the sweeper when `AUTOCLOSE_SWEEP_SECONDS` > 0 (gunicorn sets it per worker)."""
+    """Sweep every `AUTOCLOSE_SWEEP_SECONDS` (0 disables) in served processes."""
     interval = app.config["AUTOCLOSE_SWEEP_SECONDS"]
-    app.extensions["sweeper_stop"] = stop = threading.Event()
-    if interval > 0 and app.config.get("START_SWEEPER", False):
-        threading.Thread(target=_loop, args=(app, interval, stop), daemon=True,
-                         name="auto-close-sweeper").start()
+    if interval > 0 and background.enabled(app):
+
+        def job(app):
+            sweep_once(app)
+            return interval
+
+        background.start(app, "auto-close-sweeper", job, interval)

@@ -1,5 +1,5 @@
-"""WSGI entry point for gunicorn: the app with its background sweeper running."""
+"""WSGI entry point for gunicorn: the app with its background jobs running."""
 
 from . import create_app
 
-app = create_app({"START_SWEEPER": True})
+app = create_app({"START_BACKGROUND": True})

@@ -4,13 +4,13 @@ import time
 
 import pytest
 
-from context_service import sweeper
+from context_service import background, sweeper
 from tests.conftest import ADMIN_TOKEN
 
 
 @pytest.fixture
 def app_config():
-    return {"REQUEST_AUTOCLOSE_SECONDS": 1, "AUTOCLOSE_SWEEP_SECONDS": 1, "START_SWEEPER": True}
+    return {"REQUEST_AUTOCLOSE_SECONDS": 1, "AUTOCLOSE_SWEEP_SECONDS": 1, "START_BACKGROUND": True}
 
 
 def test_running_service_closes_idle_requests_by_itself(committed_app):
@@ -25,12 +25,12 @@ def test_running_service_closes_idle_requests_by_itself(committed_app):
         if current["status"] == "closed":
             break
         time.sleep(0.2)
-    committed_app.extensions["sweeper_stop"].set()
+    background.stop(committed_app)
     assert current["status"] == "closed"
     assert current["closed_reason"] == "auto"
     assert current["version"] == request["version"] + 1
 
 
 def test_a_sweep_with_nothing_to_do_closes_nothing(committed_app):
-    committed_app.extensions["sweeper_stop"].set()
+    background.stop(committed_app)
     assert sweeper.sweep_once(committed_app) == 0
