@@ -4,6 +4,7 @@ Routes are the unit of work: domain code adds and flushes, the route commits,
 and whatever is left uncommitted is rolled back when the context ends.
 """
 
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 import sqlalchemy as sa
@@ -12,6 +13,16 @@ from flask import Flask, current_app, g, request
 
 # Set for GET/HEAD requests: on SQLite they begin a plain (shared) read transaction.
 _read_only: ContextVar[bool] = ContextVar("read_only", default=False)
+
+
+@contextmanager
+def reading():
+    """Transactions begun inside only read (outside requests: background jobs)."""
+    token = _read_only.set(True)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
 
 
 def normalise_url(url: str) -> str:

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import fields as f
 from marshmallow import validate as v
 
-from .models import ID_MAX, MEDIA_TYPES, ROLES
+from .models import AGENT_STATES, ID_MAX, MEDIA_TYPES, ROLES, ROUTED_MEDIA, utcnow
 
 TEXT_MAX = 2000  # R3: titles, descriptions, notes and customer text fields.
 
@@ -222,12 +222,20 @@ class JourneySchema(Schema):
 
 # --- contact events ----------------------------------------------------------------------
 
+BODY_MAX = 100_000  # an email body or chat message; bodies as a whole stop at MAX_CONTENT_LENGTH
+
+
 class ContactEventSchema(Schema):
     event_id = name_field(250, required=True)
     source = name_field(100, required=True)
     contact_id = name_field(250, required=True)
     media_type = f.String(required=True, validate=v.OneOf(MEDIA_TYPES))
-    type = f.String(required=True, validate=v.OneOf(("offered", "accepted", "ended")))
+    type = f.String(required=True, validate=v.OneOf(("offered", "queued", "accepted", "ended")),
+                    metadata={"description": "queued: the service routes it (Care desktop)"})
+    queue = name_field(100, metadata={"description": "With queued: the queue it waits in"})
+    subject = text(metadata={"description": "An email's subject"})
+    body = f.String(validate=v.Length(min=1, max=BODY_MAX),
+                    metadata={"description": "An email's body, or a chat's first message"})
     agent_id = f.String(validate=v.Length(min=1, max=100))
     from_ = f.String(data_key="from", validate=v.Length(max=320), attribute="from")
     to = f.String(validate=v.Length(max=320))
@@ -236,6 +244,22 @@ class ContactEventSchema(Schema):
                        values=f.String(validate=v.Length(max=TEXT_MAX)),
                        validate=v.Length(max=100))
     occurred_at = f.AwareDateTime()
+
+    @ma.validates_schema
+    def _queued_has_a_queue_and_no_agent(self, data, **_kwargs):
+        if data.get("type") != "queued":
+            if "queue" in data:
+                raise ma.ValidationError("Only queued events name a queue.", "queue")
+            return
+        errors = {}
+        if "queue" not in data:
+            errors["queue"] = ["Required for queued events."]
+        if "agent_id" in data:
+            errors["agent_id"] = ["A queued contact has no agent yet: the service offers it."]
+        if data.get("media_type") not in ROUTED_MEDIA:
+            errors["media_type"] = [f"Queued contacts are one of: {', '.join(ROUTED_MEDIA)}."]
+        if errors:
+            raise ma.ValidationError(errors)
 
 
 class EventActivitySchema(Schema):
@@ -249,11 +273,19 @@ class EventActivitySchema(Schema):
     candidate_ids = f.List(f.Integer())
 
 
+class EventTaskSchema(Schema):
+    id = f.Integer()
+    status = f.String()
+    queue = f.String()
+
+
 class ContactEventResultSchema(Schema):
     event_id = f.String()
     source = f.String()
     type = f.String()
     activity = f.Nested(EventActivitySchema)
+    task = f.Nested(EventTaskSchema, allow_none=True,
+                    metadata={"description": "The routed task of a queued contact"})
 
 
 # --- the agent's own lists ---------------------------------------------------------------
@@ -277,6 +309,92 @@ class MeSchema(Schema):
     id = f.String()
     name = f.String()
     role = f.String()
+
+
+# --- Care desktop: agent state, the queue, tasks (R13-R15) --------------------------------
+
+class TaskRequestSchema(Schema):
+    id = f.Integer()
+    title = f.String()
+    description = f.String()
+    status = f.String()
+    created_at = f.DateTime()
+
+
+class TaskContactSchema(Schema):
+    activity_id = f.Integer(attribute="id")
+    source = f.String()
+    contact_id = f.String()
+    media_type = f.String()
+    state = f.String()
+    from_address = f.String(data_key="from", allow_none=True)
+    to_address = f.String(data_key="to", allow_none=True)
+    customer_name = f.String(allow_none=True)
+    variables = f.Dict(keys=f.String(), values=f.String())
+    candidate_ids = f.List(f.Integer())
+    started_at = f.DateTime(allow_none=True)
+
+
+class TaskSchema(Schema):
+    id = f.Integer()
+    status = f.String(metadata={"description": "waiting, offered, active, completed, abandoned"})
+    queue = f.String()
+    media_type = f.String()
+    agent_id = f.String(allow_none=True, metadata={"description": "Offered to, or handled by"})
+    activity_id = f.Integer()
+    queued_at = f.DateTime()
+    offered_at = f.DateTime(allow_none=True)
+    offer_deadline = f.DateTime(allow_none=True)
+    expires_in = f.Method("_expires_in", metadata={
+        "type": "number", "nullable": True,
+        "description": "Seconds left to accept an offer, by the service's clock"})
+    offers = f.Integer(metadata={"description": "How many times it was offered"})
+    accepted_at = f.DateTime(allow_none=True)
+    ended_at = f.DateTime(allow_none=True)
+    customer = f.Nested(CustomerSummarySchema, allow_none=True)
+    request = f.Nested(TaskRequestSchema, allow_none=True,
+                       metadata={"description": "The open request the activity joins (R2)"})
+    contact = f.Nested(TaskContactSchema, attribute="activity")
+    subject = f.String(allow_none=True, metadata={"description": "An email's subject"})
+    open_entry_id = f.Integer(allow_none=True,
+                              metadata={"description": "In my tasks: its entry in my Open list"})
+
+    @staticmethod
+    def _expires_in(task):
+        if task.status != "offered" or task.offer_deadline is None:
+            return None
+        return round(max(0.0, (task.offer_deadline - utcnow()).total_seconds()), 3)
+
+
+class QueueQueryArgsSchema(Schema):
+    queue = f.String(validate=v.Length(min=1, max=100))
+    media_type = f.String(validate=v.OneOf(ROUTED_MEDIA))
+
+
+class AgentStateChangeSchema(Schema):
+    state = f.String(required=True, validate=v.OneOf(AGENT_STATES))
+    reason = f.String(validate=v.Length(min=1, max=100),
+                      metadata={"description": "With not_ready: why (a code from `reasons`, "
+                                               "or the agent's own words)"})
+
+    @ma.validates_schema
+    def _reason_only_when_not_ready(self, data, **_kwargs):
+        if data.get("reason") and data.get("state") == "ready":
+            raise ma.ValidationError("Only Not Ready has a reason.", "reason")
+
+
+class AgentStateSchema(Schema):
+    agent_id = f.String()
+    state = f.String()
+    reason = f.String(allow_none=True, metadata={"description": "missed_offer after a timeout"})
+    changed_at = f.DateTime(allow_none=True)
+    idle_since = f.DateTime(allow_none=True)
+    capacity = f.Dict(keys=f.String(), values=f.Integer(),
+                      metadata={"description": "Tasks of each media handled at once"})
+    load = f.Dict(keys=f.String(), values=f.Integer(),
+                  metadata={"description": "Offered and active tasks by media"})
+    reasons = f.List(f.String(), metadata={"description": "Not Ready reasons to offer"})
+    offer = f.Nested(TaskSchema, allow_none=True, metadata={"description": "The pending offer"})
 
 
 # --- admin and sign-in -------------------------------------------------------------------
@@ -311,6 +429,9 @@ class AgentSchema(Schema):
     id = f.String()
     name = f.String()
     created_at = f.DateTime()
+    state = f.String(metadata={"description": "ready or not_ready (R13)"})
+    state_reason = f.String(allow_none=True)
+    state_changed_at = f.DateTime(allow_none=True)
 
 
 class LoginSchema(Schema):
@@ -333,7 +454,8 @@ class TokenSchema(Schema):
 
 
 class AuditQueryArgsSchema(Schema):
-    entity_type = f.String(validate=v.OneOf(("customer", "request", "activity")))
+    entity_type = f.String(validate=v.OneOf(
+        ("customer", "request", "activity", "task", "agent", "api_key")))
     entity_id = f.String(validate=v.Length(max=100))
     actor = f.String(validate=v.Length(max=200))
 

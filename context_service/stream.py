@@ -2,8 +2,9 @@
 
 The token never travels in the URL: the first frame is
 `{"type": "auth", "token": ...}`. After `ready`, the socket receives the
-push messages (see push.py); `open.*` messages go only to their agent and are
-sent with the full Open-list entry, loaded here from the database.
+push messages (see push.py); `open.*`, `state.*` and `task.*` messages go only to
+their agent. Open-list and offer messages are sent with the full entry or task,
+loaded here from the database when they are sent.
 """
 
 import json
@@ -13,13 +14,15 @@ from flask import Blueprint, current_app
 from simple_websocket import ConnectionClosed
 
 from .auth import principal_for_token
+from .domain import routing
 from .extensions import db, sock
-from .models import OpenEntry
-from .schemas import OpenEntrySchema
+from .models import OpenEntry, Task
+from .schemas import OpenEntrySchema, TaskSchema
 
 AUTH_TIMEOUT_SECONDS = 10
 CLOSE_UNAUTHORIZED = 4401
 _entry_schema = OpenEntrySchema()
+_task_schema = TaskSchema()
 bp = Blueprint("stream", __name__)
 
 
@@ -41,15 +44,31 @@ def _authenticate(ws):
     return principal
 
 
-def _with_entry(message: dict) -> dict | None:
+def _entry(session, message: dict) -> dict | None:
     """open.added / open.changed carry the whole entry as GET /me/open shows it."""
-    if message["type"] not in ("open.added", "open.changed"):
+    entry = session.get(OpenEntry, message["id"])
+    if entry is None or entry.closed_at is not None:
+        return None
+    return {**message, "entry": _entry_schema.dump(entry)}
+
+
+def _offer(session, message: dict) -> dict | None:
+    """task.offered carries the task with its preview, and the seconds left as of now."""
+    task = session.get(Task, message["id"])
+    if task is None or task.status != "offered" or task.agent_id != message["agent_id"]:
+        return None  # taken, missed or withdrawn before it could be sent
+    return {**message, "task": _task_schema.dump(routing.with_previews(session, [task])[0])}
+
+
+_ENRICH = {"open.added": _entry, "open.changed": _entry, "task.offered": _offer}
+
+
+def _enriched(message: dict) -> dict | None:
+    enrich = _ENRICH.get(message["type"])
+    if enrich is None:
         return message
     with db.new_session() as session:
-        entry = session.get(OpenEntry, message["id"])
-        if entry is None or entry.closed_at is not None:
-            return None
-        return {**message, "entry": _entry_schema.dump(entry)}
+        return enrich(session, message)
 
 
 @sock.route("/api/v1/stream", bp=bp)
@@ -69,7 +88,7 @@ def stream(ws):
                 message = inbox.get(timeout=ping_every)
             except queue.Empty:
                 message = {"type": "ping"}
-            message = _with_entry(message)
+            message = _enriched(message)
             if message is not None:
                 ws.send(json.dumps(message))
             # Drain anything the client sent (its pings), without blocking.

@@ -132,6 +132,9 @@ class Api:
     def patch(self, url, json=None, **kw):
         return self("PATCH", url, json=json, **kw)
 
+    def put(self, url, json=None, **kw):
+        return self("PUT", url, json=json, **kw)
+
     def delete(self, url, **kw):
         return self("DELETE", url, **kw)
 

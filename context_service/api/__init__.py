@@ -1,6 +1,6 @@
 """REST API blueprints, registered in this order (the OpenAPI document follows it)."""
 
-from . import activities, admin, auth, customers, events, health, me, requests
+from . import activities, admin, auth, customers, events, health, me, requests, tasks
 
 BLUEPRINTS = (
     health.blp,
@@ -10,5 +10,6 @@ BLUEPRINTS = (
     requests.blp,
     activities.blp,
     me.blp,
+    tasks.blp,
     admin.blp,
 )

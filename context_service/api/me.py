@@ -1,14 +1,21 @@
-"""The calling agent: who am I, my Open and Recent lists (R1, R10)."""
+"""The calling agent: who am I, my state (R13), my tasks, my Open and Recent lists (R1, R10)."""
 
 from flask.views import MethodView
 
 from ..auth import current_principal, require_agent, roles
 from ..domain import agents as agents_domain
 from ..domain import customers as customers_domain
-from ..domain import worklists
+from ..domain import routing, worklists
 from ..extensions import db
-from ..schemas import MeSchema, OpenEntrySchema, ReopenSchema
-from .common import ID, Blueprint
+from ..schemas import (
+    AgentStateChangeSchema,
+    AgentStateSchema,
+    MeSchema,
+    OpenEntrySchema,
+    ReopenSchema,
+    TaskSchema,
+)
+from .common import ID, Blueprint, actor
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The calling agent")
 
@@ -20,6 +27,35 @@ class MeViews(MethodView):
     def get(self):
         """Who the token belongs to."""
         return agents_domain.describe(db.session, current_principal())
+
+
+@blp.route("/state")
+class StateViews(MethodView):
+    @roles("agent")
+    @blp.response(200, AgentStateSchema)
+    def get(self):
+        """My state, room and pending offer (R13)."""
+        agent = routing.get_agent(db.session, require_agent().agent_id)
+        return routing.state_view(db.session, agent)
+
+    @roles("agent")
+    @blp.arguments(AgentStateChangeSchema)
+    @blp.response(200, AgentStateSchema)
+    def put(self, data):
+        """Go Ready (offers come) or Not Ready, with a reason (R13)."""
+        agent = routing.set_state(db.session, require_agent().agent_id, data["state"],
+                                  data.get("reason"), actor())
+        db.session.commit()
+        return routing.state_view(db.session, agent)
+
+
+@blp.route("/tasks")
+class MyTaskViews(MethodView):
+    @roles("agent")
+    @blp.response(200, TaskSchema(many=True))
+    def get(self):
+        """My In Progress list: the tasks I accepted and have not closed."""
+        return routing.in_progress(db.session, require_agent().agent_id)
 
 
 @blp.route("/open")
@@ -48,8 +84,11 @@ class OpenCloseViews(MethodView):
     @roles("agent")
     @blp.response(200, OpenEntrySchema)
     def post(self, entry_id):
-        """Close an interaction: it moves from Open to Recent (R8)."""
-        entry = worklists.get_open(db.session, require_agent().agent_id, entry_id)
+        """Close an interaction: it moves from Open to Recent, and its task completes (R8)."""
+        agent_id = require_agent().agent_id
+        entry = worklists.get_open(db.session, agent_id, entry_id)
+        if entry.activity_id:
+            routing.complete(db.session, entry.activity_id, agent_id, actor())
         worklists.close(entry)
         db.session.commit()
         return entry

@@ -1,5 +1,6 @@
-"""Activities: tags (R5), notes (R6), moving between requests and customers (R11)."""
+"""Activities: accepting a contact (R1, R2), tags (R5), notes (R6), moving (R11)."""
 
+from datetime import datetime
 
 from ..errors import Conflict, NotFound, Unprocessable
 from ..models import Activity, Customer, Note, Tag, utcnow
@@ -24,6 +25,23 @@ def touch(session, activity: Activity, actor: str) -> None:
     requests_domain.close_if_expired(session, activity.request)
     activity.updated_at = utcnow()
     activity.updated_by = actor
+
+
+def accept(session, activity: Activity, agent_id: str, actor: str, at: datetime) -> None:
+    """R1, R2: the agent takes the contact; it joins the customer's latest open request (or a
+    new one) and the customer enters the agent's Open list."""
+    if activity.state == "ended":
+        raise Conflict(f"Contact {activity.contact_id!r} has already ended.")
+    if activity.request_id is None:
+        customer = session.get(Customer, activity.customer_id) if activity.customer_id else None
+        activity.request = requests_domain.attach_target(session, customer, actor)
+        session.flush()
+    activity.state = "active"
+    activity.started_at = activity.started_at or at
+    activity.agent_id = agent_id
+    touch(session, activity, actor)
+    audit.record(session, actor, activity, "accept", {"agent_id": agent_id})
+    worklists.open_for(session, agent_id, activity)
 
 
 def add_tag(session, activity: Activity, name: str, actor: str) -> Tag:

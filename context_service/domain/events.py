@@ -15,9 +15,8 @@ from ..auth import Principal
 from ..errors import Conflict, Forbidden, Unprocessable
 from ..models import Activity, ContactEvent, utcnow
 from . import activities as activities_domain
-from . import audit, worklists
+from . import audit, routing
 from . import customers as customers_domain
-from . import requests as requests_domain
 from .addresses import address_key
 
 
@@ -42,7 +41,12 @@ def _replay(event: ContactEvent, fingerprint: str) -> dict:
 def ingest(session, data: dict, principal: Principal) -> tuple[dict, bool]:
     """Apply one event; returns (answer body, first time?)."""
     agent_id = data.get("agent_id") or principal.agent_id
-    if principal.role == "agent" and agent_id != principal.agent_id:
+    if data["type"] == "queued":
+        if principal.role == "agent":
+            raise Forbidden("Queued contacts come from connectors; the service routes them.")
+        agent_id = None
+        routing.lock(session)  # before this transaction writes anything (domain/routing.py)
+    elif principal.role == "agent" and agent_id != principal.agent_id:
         raise Forbidden("An agent may post contact events only for itself.")
     if data["type"] == "accepted" and not agent_id:
         raise Unprocessable("An accepted event names the agent.",
@@ -58,7 +62,8 @@ def ingest(session, data: dict, principal: Principal) -> tuple[dict, bool]:
             session.add(event)
     except sa_exc.IntegrityError:
         return _replay(_stored(session, data["source"], data["event_id"]), fingerprint), False
-    activity = _apply(session, data, agent_id, principal.actor)
+    activity = _apply(session, data, agent_id, principal)
+    task = routing.task_of(session, activity.id, routing.OPEN + ("completed", "abandoned"))
     body = {
         "event_id": data["event_id"],
         "source": data["source"],
@@ -73,13 +78,14 @@ def ingest(session, data: dict, principal: Principal) -> tuple[dict, bool]:
             "agent_id": activity.agent_id,
             "candidate_ids": list(activity.candidate_ids),
         },
+        "task": {"id": task.id, "status": task.status, "queue": task.queue} if task else None,
     }
     event.activity_id = activity.id
     event.response = body
     return body, True
 
 
-def _find_or_create_activity(session, data: dict, actor: str) -> tuple[Activity, bool]:
+def _find_or_create_activity(session, data: dict, principal: Principal) -> tuple[Activity, bool]:
     key = dict(source=data["source"], contact_id=data["contact_id"])
     activity = session.scalar(sa.select(Activity).filter_by(**key))
     if activity is not None:
@@ -93,7 +99,8 @@ def _find_or_create_activity(session, data: dict, actor: str) -> tuple[Activity,
         to_address=data.get("to"),
         customer_name=data.get("customer_name"),
         variables=data.get("variables") or {},
-        updated_by=actor,
+        updated_by=principal.actor,
+        connector_id=principal.key_id if principal.role == "connector" else None,
     )
     _match_customer(session, activity)
     try:
@@ -102,7 +109,7 @@ def _find_or_create_activity(session, data: dict, actor: str) -> tuple[Activity,
     except sa_exc.IntegrityError:
         # Another event of the same contact created it meanwhile.
         return session.scalar(sa.select(Activity).filter_by(**key)), False
-    audit.record(session, actor, activity, "create", {"contact_id": data["contact_id"]})
+    audit.record(session, principal.actor, activity, "create", {"contact_id": data["contact_id"]})
     return activity, True
 
 
@@ -115,28 +122,30 @@ def _match_customer(session, activity: Activity) -> None:
     activity.candidate_ids = [c.id for c in matches] if len(matches) > 1 else []
 
 
-def _apply(session, data: dict, agent_id: str | None, actor: str) -> Activity:
-    activity, _created = _find_or_create_activity(session, data, actor)
+def _apply(session, data: dict, agent_id: str | None, principal: Principal) -> Activity:
+    actor = principal.actor
+    activity, _created = _find_or_create_activity(session, data, principal)
     at = data.get("occurred_at") or utcnow()
+    if data["type"] == "ended" and activity.state != "ended":
+        routing.abandon(session, activity, actor, at)  # first: it may take the routing lock
     if data.get("variables"):
         activity.variables = {**activity.variables, **data["variables"]}
-    if data["type"] == "accepted":
-        if activity.state == "ended":
-            raise Conflict(f"Contact {activity.contact_id!r} has already ended.")
-        if activity.request_id is None:
-            customer = (customers_domain.get(session, activity.customer_id)
-                        if activity.customer_id else None)
-            activity.request = requests_domain.attach_target(session, customer, actor)
-            session.flush()
-        activity.state = "active"
-        activity.started_at = activity.started_at or at
-        activity.agent_id = agent_id
-        activities_domain.touch(session, activity, actor)
-        audit.record(session, actor, activity, "accept", {"agent_id": agent_id})
-        worklists.open_for(session, agent_id, activity)
+    if data["type"] == "queued":
+        routing.enqueue(session, activity, data["queue"], at, actor)
+    elif data["type"] == "accepted":
+        if (task := routing.task_of(session, activity.id)) is not None:
+            raise Conflict(f"Contact {activity.contact_id!r} is routed by this service (task "
+                           f"{task.id}); the agent accepts the task instead.")
+        activities_domain.accept(session, activity, agent_id, actor, at)
     elif data["type"] == "ended" and activity.state != "ended":
         activity.state = "ended"
         activity.ended_at = at
         activities_domain.touch(session, activity, actor)
         audit.record(session, actor, activity, "end", {})
+    if data.get("body"):
+        from . import messages as messages_domain  # TEMP until messages.py lands
+
+        messages_domain.record_contact_text(
+            session, activity, message_id=data["event_id"], text=data["body"],
+            subject=data.get("subject"), author=data.get("customer_name"), sent_at=at)
     return activity

@@ -69,13 +69,38 @@ def close_stale(session, as_of: datetime | None = None, actor: str = AUTO_ACTOR)
     return closed
 
 
+def _idle_past_cutoff(request: Request, latest_activity: datetime | None, now: datetime) -> bool:
+    last = max(filter(None, (request.updated_at, latest_activity)))
+    return request.status == "open" and last <= now - autoclose_after()
+
+
 def is_expired(session, request: Request, now: datetime | None = None) -> bool:
-    now = now or utcnow()
     latest_activity = session.scalar(
         sa.select(sa.func.max(Activity.updated_at)).where(Activity.request_id == request.id)
     )
-    last = max(filter(None, (request.updated_at, latest_activity)))
-    return request.status == "open" and last <= now - autoclose_after()
+    return _idle_past_cutoff(request, latest_activity, now or utcnow())
+
+
+def current_open(session, customer_ids) -> dict[int, Request]:
+    """Each customer's request that R2 would attach to now, for previews: found, not changed
+    (expired ones are skipped here, and closed by whoever next touches them)."""
+    if not customer_ids:
+        return {}
+    latest = (sa.select(Activity.request_id, sa.func.max(Activity.updated_at).label("at"))
+              .where(Activity.customer_id.in_(customer_ids))
+              .group_by(Activity.request_id).subquery())
+    rows = session.execute(
+        sa.select(Request, latest.c.at)
+        .outerjoin(latest, latest.c.request_id == Request.id)
+        .where(Request.customer_id.in_(customer_ids), Request.status == "open")
+        .order_by(Request.created_at.desc(), Request.id.desc())
+    ).all()
+    now, found = utcnow(), {}
+    for request, latest_activity in rows:
+        if request.customer_id in found or _idle_past_cutoff(request, latest_activity, now):
+            continue
+        found[request.customer_id] = request
+    return found
 
 
 def close(request: Request, reason: str, actor: str, at: datetime | None = None) -> None:

@@ -37,6 +37,13 @@ ALLOWED = {
     ("POST", "/api/v1/me/open"): {AG},
     ("POST", "/api/v1/me/open/{entry_id}/close"): {AG},
     ("GET", "/api/v1/me/recent"): {AG},
+    # Care desktop: an agent's own state and tasks; the queue is for agents and admins to see.
+    ("GET", "/api/v1/me/state"): {AG},
+    ("PUT", "/api/v1/me/state"): {AG},
+    ("GET", "/api/v1/me/tasks"): {AG},
+    ("GET", "/api/v1/queue"): {AG, AD},
+    ("GET", "/api/v1/tasks/{task_id}"): {AG, AD},
+    ("POST", "/api/v1/tasks/{task_id}/accept"): {AG},
     ("GET", "/api/v1/admin/api-keys"): {AD},
     ("POST", "/api/v1/admin/api-keys"): {AD},
     ("DELETE", "/api/v1/admin/api-keys/{key_id}"): {AD},
@@ -79,7 +86,7 @@ def callers(client, admin, agent, connector):
 @pytest.mark.parametrize("method, path", sorted(ALLOWED))
 def test_role_matrix(callers, method, path):
     url = concrete(path)
-    body = {} if method in ("POST", "PATCH") else None
+    body = {} if method in ("POST", "PATCH", "PUT") else None
     headers = {"If-Match": "*"} if method == "PATCH" else None
     for role, api in callers.items():
         response = api(method, url, json=body, headers=headers)

@@ -33,9 +33,11 @@ def existing(admin, agent, make_customer, post_event):
     agent.post(f"/api/v1/activities/{activity['id']}/tags", json={"name": "vip"})
     agent.post(f"/api/v1/activities/{activity['id']}/notes", json={"text": "Called back"})
     key = admin.post("/api/v1/admin/api-keys", json={"name": "pbx", "role": "connector"}).json
+    post_event("queued", "chat-9", media_type="chat", queue="support", agent_id=None)
     return {"customer_id": customer["id"], "request_id": activity["request_id"],
             "activity_id": activity["id"], "entry_id": agent.get("/api/v1/me/open").json[0]["id"],
-            "key_id": key["id"], "agent_id": "alice", "name": "vip"}
+            "key_id": key["id"], "agent_id": "alice", "name": "vip",
+            "task_id": agent.get("/api/v1/queue").json[0]["id"]}
 
 
 @schema.parametrize()
@@ -48,7 +50,7 @@ def test_api_conforms_to_its_document(case, app, agent, existing):
             case.path_parameters[name] = existing.get(name, case.path_parameters[name])
         if case.headers and "If-Match" in case.headers:
             case.headers["If-Match"] = "*"
-    # The Open and Recent lists are an agent's own (403 for an admin); the rest as the admin.
-    token = agent.token if case.path.startswith(("/api/v1/me/open", "/api/v1/me/recent")) \
-        else ADMIN_TOKEN
+    # The agent's own lists, state and tasks (403 for an admin); the rest as the admin.
+    own = case.path.startswith("/api/v1/me/") or case.path.endswith("/accept")
+    token = agent.token if own else ADMIN_TOKEN
     case.call_and_validate(app=app, headers={"Authorization": f"Bearer {token}"})

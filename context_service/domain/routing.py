@@ -1,0 +1,370 @@
+"""Care desktop routing (R13-R15): agent state, the queue, offers with a deadline, accepting.
+
+One rule keeps routing right with any number of processes: every change to an agent's
+state or to a task happens under the routing lock, taken before the transaction locks or
+writes anything else (a transaction-scoped advisory lock on PostgreSQL; SQLite serialises
+writers anyway), and ends by dispatching. So after every commit, each waiting task that
+some Ready agent has room for is on offer, no task is offered twice, and no agent holds
+more than its room. Offer deadlines are stored: each process's router job expires them
+(`expire_offers`), and an Accept after the deadline is refused even before that.
+"""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from .. import push
+from ..errors import Conflict, NotFound
+from ..models import ROUTED_MEDIA, Agent, Customer, Message, OpenEntry, Task, utcnow
+from . import activities as activities_domain
+from . import audit, pages
+from . import requests as requests_domain
+
+ROUTING_LOCK = 0x63637274  # the advisory lock's key, shared by every process ("ccrt")
+ROUTER = "system:router"
+MISSED_OFFER = "missed_offer"  # the Not Ready reason after an offer timed out (R13)
+HOLDING = ("offered", "active")  # task statuses that take up an agent's room
+OPEN = ("waiting", "offered", "active")
+
+
+def lock(session) -> None:
+    """Take the routing lock until the transaction ends (re-entrant)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(ROUTING_LOCK)))
+
+
+def _fresh(stmt):
+    """Rows as they are now: objects loaded before the lock was taken may be stale."""
+    return stmt.execution_options(populate_existing=True)
+
+
+# --- room (R15) ---------------------------------------------------------------------------
+
+def capacity() -> dict[str, int]:
+    """Tasks of each media an agent handles at once: one call (R15), a few chats and emails."""
+    config = current_app.config
+    return {"voice": 1, "chat": config["CHAT_CAPACITY"], "email": config["EMAIL_CAPACITY"]}
+
+
+def load(session, agent_ids) -> dict[str, dict[str, int]]:
+    """Each agent's offered and active tasks, by media type."""
+    counts = {agent_id: dict.fromkeys(ROUTED_MEDIA, 0) for agent_id in agent_ids}
+    rows = session.execute(
+        sa.select(Task.agent_id, Task.media_type, sa.func.count())
+        .where(Task.agent_id.in_(list(agent_ids)), Task.status.in_(HOLDING))
+        .group_by(Task.agent_id, Task.media_type)
+    )
+    for agent_id, media, n in rows:
+        counts[agent_id][media] = n
+    return counts
+
+
+def _room(session, agent_ids) -> dict[str, dict[str, int]]:
+    limits = capacity()
+    return {agent_id: {media: limits[media] - n for media, n in held.items()}
+            for agent_id, held in load(session, agent_ids).items()}
+
+
+# --- agent state (R13) --------------------------------------------------------------------
+
+def get_agent(session, agent_id: str) -> Agent:
+    agent = session.get(Agent, agent_id, populate_existing=True)
+    if agent is None:
+        raise NotFound(f"Agent {agent_id!r} does not exist.")
+    return agent
+
+
+def pending_offer(session, agent_id: str) -> Task | None:
+    return session.scalar(_fresh(
+        sa.select(Task).where(Task.agent_id == agent_id, Task.status == "offered")))
+
+
+def set_state(session, agent_id: str, state: str, reason: str | None, actor: str) -> Agent:
+    """Ready agents are offered tasks; going Not Ready hands a pending offer back."""
+    lock(session)
+    agent = get_agent(session, agent_id)
+    _change_state(session, agent, state, reason if state == "not_ready" else None, actor,
+                  utcnow())
+    dispatch(session)
+    return agent
+
+
+def _change_state(session, agent: Agent, state: str, reason: str | None, actor: str,
+                  now: datetime) -> None:
+    before = (agent.state, agent.state_reason)
+    if before == (state, reason):
+        return
+    if state == "ready" and agent.state != "ready":
+        agent.idle_since = now
+    agent.state, agent.state_reason, agent.state_changed_at = state, reason, now
+    audit.add(session, actor, "agent", agent.id, "state",
+              changes={"state": [before[0], state], "reason": [before[1], reason]})
+    push.emit(session, {"type": "state.changed", "id": agent.id, "agent_id": agent.id,
+                        "state": state, "reason": reason, "changed_at": now.isoformat()})
+    if state == "not_ready" and (offer := pending_offer(session, agent.id)) is not None:
+        _release(session, offer, "withdrawn", actor, now)
+
+
+def state_view(session, agent: Agent) -> dict:
+    """What the agent's state switch shows: state, room, the offer on hand, the reasons."""
+    offer = pending_offer(session, agent.id)
+    return {
+        "agent_id": agent.id, "state": agent.state, "reason": agent.state_reason,
+        "changed_at": agent.state_changed_at, "idle_since": agent.idle_since,
+        "capacity": capacity(), "load": load(session, [agent.id])[agent.id],
+        "reasons": current_app.config["NOT_READY_REASONS"],
+        "offer": with_previews(session, [offer])[0] if offer else None,
+    }
+
+
+# --- announcing -------------------------------------------------------------------------
+
+def _announce(session, task: Task, kind: str, agent_id: str, **extra) -> None:
+    """Tell one agent about one of its tasks (several per task may go out in a transaction)."""
+    push.emit(session, {"type": kind, "id": task.id, "agent_id": agent_id,
+                        "status": task.status, **extra}, key=(kind, task.id, agent_id))
+
+
+def _queue_changed(session) -> None:
+    push.emit(session, {"type": "queue.changed", "id": 0})
+
+
+# --- the queue and offers (R13, R14) ----------------------------------------------------
+
+def get(session, task_id: int) -> Task:
+    task = session.scalar(_fresh(sa.select(Task).where(Task.id == task_id)))
+    if task is None:
+        raise NotFound(f"Task {task_id} does not exist.")
+    return task
+
+
+def task_of(session, activity_id: int, statuses=OPEN) -> Task | None:
+    return session.scalar(_fresh(
+        sa.select(Task).where(Task.activity_id == activity_id, Task.status.in_(statuses))))
+
+
+def enqueue(session, activity, queue: str, at: datetime, actor: str) -> Task:
+    """A queued contact waits for an agent; `at` is when the customer began to wait."""
+    lock(session)
+    existing = session.scalar(_fresh(sa.select(Task).where(Task.activity_id == activity.id)))
+    if existing is not None:
+        raise Conflict(f"Contact {activity.contact_id!r} was already queued (task {existing.id}).")
+    if activity.state in ("active", "ended"):
+        raise Conflict(f"Contact {activity.contact_id!r} is {activity.state}; it cannot be queued.")
+    activity.state = "queued"
+    task = Task(activity=activity, queue=queue, media_type=activity.media_type, queued_at=at)
+    session.add(task)
+    session.flush()
+    audit.add(session, actor, "task", task.id, "queue",
+              changes={"queue": queue, "activity_id": activity.id})
+    _queue_changed(session)
+    dispatch(session)
+    return task
+
+
+def dispatch(session, now: datetime | None = None) -> int:
+    """Offer waiting tasks, oldest first, each to the Ready agent idle longest with room for it.
+
+    An agent holds one pending offer at a time. Call under the routing lock; returns how
+    many offers were made.
+    """
+    session.flush()  # earlier changes first: they may free an agent or a task
+    now = now or utcnow()
+    holding_offer = sa.exists().where(Task.agent_id == Agent.id, Task.status == "offered")
+    agents = list(session.scalars(_fresh(
+        sa.select(Agent).where(Agent.state == "ready", ~holding_offer)
+        .order_by(Agent.idle_since, Agent.id))))
+    if not agents:
+        return 0
+    room = _room(session, [agent.id for agent in agents])
+    heads = []
+    for media in ROUTED_MEDIA:
+        if any(room[agent.id][media] > 0 for agent in agents):
+            heads += session.scalars(_fresh(
+                sa.select(Task).where(Task.status == "waiting", Task.media_type == media)
+                .order_by(Task.queued_at, Task.id).limit(len(agents))))
+    offered = 0
+    for task in sorted(heads, key=lambda task: (task.queued_at, task.id)):
+        agent = next((a for a in agents if room[a.id][task.media_type] > 0), None)
+        if agent is None:
+            continue
+        agents.remove(agent)
+        _offer(session, task, agent, now)
+        offered += 1
+        if not agents:
+            break
+    return offered
+
+
+def _offer(session, task: Task, agent: Agent, now: datetime) -> None:
+    deadline = now + timedelta(seconds=current_app.config["OFFER_TIMEOUT_SECONDS"])
+    task.status, task.agent_id = "offered", agent.id
+    task.offered_at, task.offer_deadline, task.offers = now, deadline, task.offers + 1
+    audit.add(session, ROUTER, "task", task.id, "offer",
+              changes={"agent_id": agent.id, "deadline": deadline.isoformat()})
+    _announce(session, task, "task.offered", agent.id)
+    _queue_changed(session)
+
+
+def _release(session, task: Task, outcome: str, actor: str, now: datetime) -> None:
+    """A pending offer ends unaccepted: the task waits again in its old place (queued_at)."""
+    agent_id, deadline = task.agent_id, task.offer_deadline
+    task.status, task.agent_id, task.offer_deadline = "waiting", None, None
+    audit.add(session, actor, "task", task.id, f"offer-{outcome}",
+              changes={"agent_id": agent_id, "deadline": deadline.isoformat(),
+                       "at": now.isoformat()})
+    _announce(session, task, "task.offer_ended", agent_id, reason=outcome)
+    _queue_changed(session)
+
+
+def expire_offers(session, now: datetime | None = None) -> int:
+    """Offers past their deadline: the agent becomes Not Ready and the task goes to the next."""
+    lock(session)
+    now = now or utcnow()
+    overdue = list(session.scalars(_fresh(
+        sa.select(Task).where(Task.status == "offered", Task.offer_deadline <= now)
+        .order_by(Task.offer_deadline))))
+    for task in overdue:
+        agent = session.get(Agent, task.agent_id, populate_existing=True)
+        _release(session, task, "missed", ROUTER, now)
+        if agent is not None:
+            _change_state(session, agent, "not_ready", MISSED_OFFER, ROUTER, now)
+    dispatch(session, now)
+    return len(overdue)
+
+
+def next_deadline(session) -> datetime | None:
+    return session.scalar(sa.select(sa.func.min(Task.offer_deadline))
+                          .where(Task.status == "offered"))
+
+
+def accept(session, task_id: int, agent_id: str, actor: str) -> Task:
+    """Take an offered task, or a waiting one from the queue when there is room (R13, R14).
+
+    The activity joins the customer's latest open request (R2) and the customer enters
+    the agent's Open list. Accepting again what one already took answers the same.
+    """
+    lock(session)
+    now = utcnow()
+    task = get(session, task_id)
+    if task.status == "active" and task.agent_id == agent_id:
+        return task
+    if task.status == "offered" and task.agent_id == agent_id:
+        if task.offer_deadline <= now:
+            raise Conflict(f"The offer of task {task.id} expired; it goes to the next agent.")
+    elif task.status == "offered":
+        raise Conflict(f"Task {task.id} is being offered to another agent.")
+    elif task.status == "waiting":
+        if _room(session, [agent_id])[agent_id][task.media_type] <= 0:
+            raise Conflict(_no_room(task.media_type))
+    else:
+        by = f" by {task.agent_id}" if task.status in ("active", "completed") else ""
+        raise Conflict(f"Task {task.id} was already {_PAST[task.status]}{by}.")
+    was_offered = task.status == "offered"
+    task.status, task.agent_id, task.accepted_at, task.offer_deadline = (
+        "active", agent_id, now, None)
+    get_agent(session, agent_id).idle_since = now
+    activities_domain.accept(session, task.activity, agent_id, actor, now)
+    audit.add(session, actor, "task", task.id, "accept", changes={"agent_id": agent_id})
+    if was_offered:
+        _announce(session, task, "task.offer_ended", agent_id, reason="accepted")
+    _announce(session, task, "task.changed", agent_id)
+    _queue_changed(session)
+    dispatch(session, now)
+    return task
+
+
+_PAST = {"active": "accepted", "completed": "completed", "abandoned": "abandoned"}
+
+
+def _no_room(media: str) -> str:
+    if media == "voice":
+        return "One voice task at a time (R15): you already have a call, or one on offer."
+    return f"You already have as many {media} tasks as you may handle at once (or one on offer)."
+
+
+def complete(session, activity_id: int, agent_id: str, actor: str) -> Task | None:
+    """Closing the interaction (R8) completes the agent's task for it and frees its room."""
+    if task_of(session, activity_id, ("active",)) is None:
+        return None  # most closes have no task: no need to take the lock
+    lock(session)
+    task = task_of(session, activity_id, ("active",))
+    if task is None or task.agent_id != agent_id:
+        return None
+    now = utcnow()
+    task.status, task.ended_at = "completed", now
+    get_agent(session, agent_id).idle_since = now
+    audit.add(session, actor, "task", task.id, "complete", changes={"agent_id": agent_id})
+    _announce(session, task, "task.changed", agent_id)
+    dispatch(session, now)
+    return task
+
+
+def abandon(session, activity, actor: str, at: datetime) -> Task | None:
+    """The customer left before anyone accepted: the waiting or offered task is abandoned.
+
+    Called before the ended event changes anything else, so the lock comes first.
+    """
+    if task_of(session, activity.id, ("waiting", "offered")) is None:
+        return None
+    lock(session)
+    task = task_of(session, activity.id, ("waiting", "offered"))
+    if task is None:
+        return None
+    offered_to = task.agent_id if task.status == "offered" else None
+    task.status, task.agent_id, task.offer_deadline, task.ended_at = "abandoned", None, None, at
+    audit.add(session, actor, "task", task.id, "abandon", changes={"offered_to": offered_to})
+    if offered_to:
+        _announce(session, task, "task.offer_ended", offered_to, reason="abandoned")
+    _queue_changed(session)
+    dispatch(session)
+    return task
+
+
+# --- lists and previews ------------------------------------------------------------------
+
+def waiting(session, offset: int, limit: int, queue: str | None = None,
+            media_type: str | None = None) -> tuple[list[Task], int]:
+    """R14: the Queue, oldest first."""
+    stmt = sa.select(Task).where(Task.status == "waiting").order_by(Task.queued_at, Task.id)
+    if queue:
+        stmt = stmt.where(Task.queue == queue)
+    if media_type:
+        stmt = stmt.where(Task.media_type == media_type)
+    tasks, total = pages.page(session, stmt, offset, limit)
+    return with_previews(session, tasks), total
+
+
+def in_progress(session, agent_id: str) -> list[Task]:
+    """The agent's active tasks, oldest accepted first."""
+    return with_previews(session, list(session.scalars(
+        sa.select(Task).where(Task.agent_id == agent_id, Task.status == "active")
+        .order_by(Task.accepted_at, Task.id))), agent_id)
+
+
+def with_previews(session, tasks: list[Task], agent_id: str | None = None) -> list[Task]:
+    """What an agent sees before accepting (R14): the customer, the request R2 would pick and
+    an email's subject; with `agent_id`, the Open-list entry of each accepted task too."""
+    activity_ids = [task.activity_id for task in tasks]
+    customer_ids = {task.activity.customer_id for task in tasks if task.activity.customer_id}
+    customers = {customer.id: customer for customer in session.scalars(
+        sa.select(Customer).where(Customer.id.in_(customer_ids)))} if customer_ids else {}
+    open_requests = requests_domain.current_open(session, customer_ids)
+    subjects = dict(session.execute(
+        sa.select(Message.activity_id, Message.subject)
+        .where(Message.activity_id.in_(activity_ids), Message.direction == "in",
+               Message.subject.is_not(None))
+        .order_by(Message.id.desc())).all())  # the first message's subject wins
+    entries = dict(session.execute(
+        sa.select(OpenEntry.activity_id, OpenEntry.id)
+        .where(OpenEntry.agent_id == agent_id, OpenEntry.activity_id.in_(activity_ids),
+               OpenEntry.closed_at.is_(None))).all()) if agent_id else {}
+    for task in tasks:
+        activity = task.activity
+        task.customer = customers.get(activity.customer_id)
+        task.request = (activity.request if activity.request_id
+                        else open_requests.get(activity.customer_id))
+        task.subject = subjects.get(task.activity_id)
+        task.open_entry_id = entries.get(task.activity_id)
+    return tasks
