@@ -1,11 +1,20 @@
-"""Demo data for `make run`: a demo agent and customers with some history."""
+"""Demo data for `make run`: a demo agent, a demo connector key, customers with some history.
+
+The demo credentials are fixed and published (README, demo page), like any demo login:
+`seed-demo` is for a local trial, never for a production database.
+"""
 
 from datetime import timedelta
 
+import sqlalchemy as sa
+
+from .auth import hash_token
 from .domain import activities, agents, customers, requests
-from .models import Activity, Agent, utcnow
+from .models import Activity, Agent, ApiToken, utcnow
 
 DEMO_AGENT = ("demo", "Demo Agent", "demo-password")
+# The demo desktop queues contacts and chats as the customer with this connector key.
+DEMO_CONNECTOR_TOKEN = "cct_demo-connector-token"  # noqa: S105 - a published demo credential
 SEED = "seed"
 
 CUSTOMERS = [
@@ -23,7 +32,8 @@ CUSTOMERS = [
 
 
 def seed(session) -> bool:
-    """Create the demo agent and customers once; False if they already exist."""
+    """Create the demo agent, connector and customers once; False if they already exist."""
+    _seed_connector(session)
     if session.get(Agent, DEMO_AGENT[0]) is not None:
         return False
     agent_id, name, password = DEMO_AGENT
@@ -47,3 +57,10 @@ def seed(session) -> bool:
                 activities.add_tag(session, activity, tag, agent_id)
             activities.add_note(session, activity, note, agent_id)
     return True
+
+
+def _seed_connector(session) -> None:
+    digest = hash_token(DEMO_CONNECTOR_TOKEN)
+    if session.scalar(sa.select(ApiToken.id).where(ApiToken.token_hash == digest)) is None:
+        session.add(ApiToken(name="demo-desktop", role="connector", token_hash=digest))
+        session.flush()
