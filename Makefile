@@ -35,6 +35,7 @@ browser:
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/routing.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,143 @@
+"""Benchmark: Care desktop routing against a real gunicorn.
+
+    make bench                                   # SQLite (a temporary file)
+    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench make bench
+
+Queued contacts from known customers are offered over the WebSocket stream to agents who
+accept at once and close at once, so what is measured is the service: the queued event,
+the time until the offer frame arrives, accept, close (which completes the task), the
+whole cycle's throughput, and the Queue listing with its previews while contacts wait.
+The database named by BENCH_DATABASE_URL is emptied; everything runs on 127.0.0.1.
+"""
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from simple_websocket import Client, ConnectionClosed
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.run import ADMIN, CLIENTS, CUSTOMERS, prepare, summary, timed  # noqa: E402
+from context_service.db import normalise_url  # noqa: E402
+from tests.live import LiveServer  # noqa: E402
+
+TASKS = int(os.environ.get("BENCH_TASKS", "1000"))
+AGENTS = int(os.environ.get("BENCH_AGENTS", "20"))
+WAITING = int(os.environ.get("BENCH_WAITING", "500"))
+MEDIA = ("voice", "chat", "email")
+
+
+class Desk(threading.Thread):
+    """An agent who accepts every offer as it arrives and closes the task straight away."""
+
+    def __init__(self, server, token, posted, offers, accepts, closes):
+        super().__init__(daemon=True)
+        self.server, self.token = server, token
+        self.posted, self.offers, self.accepts, self.closes = posted, offers, accepts, closes
+        self.ws = Client.connect(server.url.replace("http", "ws") + "/api/v1/stream")
+        self.ws.send(json.dumps({"type": "auth", "token": token}))
+        assert json.loads(self.ws.receive(timeout=10))["type"] == "ready"
+
+    def run(self):
+        try:
+            while True:
+                frame = json.loads(self.ws.receive())
+                if frame["type"] == "task.offered":
+                    self.take(frame["task"])
+        except ConnectionClosed:
+            pass
+
+    def take(self, task):
+        self.offers.append((time.perf_counter() - self.posted[task["contact"]["contact_id"]])
+                           * 1000)
+        start = time.perf_counter()
+        status, body, _ = self.server.call("POST", f"/api/v1/tasks/{task['id']}/accept",
+                                           token=self.token)
+        self.accepts.append(((time.perf_counter() - start) * 1000, status))
+        if status != 200:
+            return
+        start = time.perf_counter()
+        status, _, _ = self.server.call("POST", f"/api/v1/me/open/{body['open_entry_id']}/close",
+                                        token=self.token)
+        self.closes.append(((time.perf_counter() - start) * 1000, status))
+
+
+def queued(server, connector, posted, n, queue="support"):
+    contact_id = f"{queue}-{n}"
+    customer = n % CUSTOMERS + 1
+    body = {"event_id": contact_id, "source": "bench", "contact_id": contact_id,
+            "media_type": MEDIA[n % 3], "type": "queued", "queue": queue,
+            "from": f"c{customer}@example.com" if n % 3 == 2 else f"+1 415 {customer:07d}"}
+
+    def call():
+        posted[contact_id] = time.perf_counter()
+        return server.call("POST", "/api/v1/contact-events", body, token=connector)[0]
+
+    return call
+
+
+def wait_for(closes, expected, timeout=300) -> bool:
+    deadline = time.monotonic() + timeout
+    while len(closes) < expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return len(closes) >= expected
+
+
+def main() -> None:
+    url = os.environ.get("BENCH_DATABASE_URL")
+    url = normalise_url(url) if url else f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    backend = url.split(":")[0]
+    print(f"backend {backend}: {TASKS} queued contacts, {AGENTS} agents, {CLIENTS} client "
+          f"threads, {WAITING} waiting for the Queue listing")
+    prepare(url)
+    workers = 1 if backend.startswith("sqlite") else 2
+    server = LiveServer(url, ADMIN, workers=workers, GUNICORN_THREADS=48).start()
+    rows, posted, offers, accepts, closes = [], {}, [], [], []
+    try:
+        connector = server.connector_token()
+        tokens = [server.agent_token(f"agent{n}") for n in range(AGENTS)]
+        desks = [Desk(server, token, posted, offers, accepts, closes) for token in tokens]
+        for desk in desks:
+            desk.start()
+        for token in tokens:
+            server.call("PUT", "/api/v1/me/state", {"state": "ready"}, token=token)
+        start = time.perf_counter()
+        rows.append(summary("queued event", *timed(
+            [queued(server, connector, posted, n) for n in range(TASKS)])))
+        done = wait_for(closes, TASKS)
+        wall = time.perf_counter() - start
+        for desk in desks:
+            desk.ws.close()
+        time.sleep(0.5)
+        rows.append(summary("queued -> offer frame", wall, offers, [200] * len(offers)))
+        rows.append(summary("accept", wall, *zip(*accepts, strict=True)))
+        rows.append(summary("close (completes task)", wall, *zip(*closes, strict=True)))
+        cycle = {"name": "whole cycle", "tasks": TASKS, "completed": done,
+                 "per_second": round(len(closes) / wall, 1)}
+        print(f"{'whole cycle':28} {cycle['per_second']:8}/s  ({len(closes)} tasks queued, "
+              f"offered, accepted and closed in {wall:.1f} s)")
+        rows.append(cycle)
+
+        for token in tokens:
+            server.call("PUT", "/api/v1/me/state", {"state": "not_ready"}, token=token)
+        timed([queued(server, connector, posted, n, "backlog") for n in range(WAITING)])
+        agent = tokens[0]
+        rows.append(summary(f"queue listing ({WAITING} wait)", *timed([
+            (lambda: server.call("GET", "/api/v1/queue?page_size=100", token=agent)[0])
+            for _ in range(200)])))
+        print(f"{'':28} median offer wait {statistics.median(offers):.0f} ms")
+    finally:
+        server.stop()
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"routing-{backend}.json").write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
