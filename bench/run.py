@@ -1,4 +1,4 @@
-"""Benchmark: contact-event ingestion and customer search against a real gunicorn (routing: routing.py).
+"""Benchmark: contact-event ingestion and customer search against a real gunicorn.
 
     make bench                                   # SQLite (a temporary file)
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench make bench
