@@ -75,6 +75,11 @@ def emit(session: so.Session, message: dict, key: tuple | None = None) -> None:
     session.info.setdefault("outbox", {})[key] = message
 
 
+_NOTIFY_ALL = sa.text(
+    "SELECT pg_notify(:channel, message) FROM unnest(CAST(:messages AS text[])) "
+    "WITH ORDINALITY AS m(message, n) ORDER BY n")
+
+
 class Bus:
     """Delivers committed messages to every process's hub."""
 
@@ -91,9 +96,10 @@ class Bus:
         session.flush()  # let the last flush add its messages first
         outbox = session.info.pop("outbox", {})
         if outbox:
-            connection = session.connection()
-            for message in outbox.values():
-                connection.execute(sa.select(sa.func.pg_notify(CHANNEL, json.dumps(message))))
+            # One statement for them all: NOTIFY runs in the order of the array.
+            session.connection().execute(_NOTIFY_ALL, {
+                "channel": CHANNEL,
+                "messages": [json.dumps(message) for message in outbox.values()]})
 
     def after_commit(self, session: so.Session) -> None:
         outbox = session.info.pop("outbox", {})

@@ -45,7 +45,6 @@ def ingest(session, data: dict, principal: Principal) -> tuple[dict, bool]:
         if principal.role == "agent":
             raise Forbidden("Queued contacts come from connectors; the service routes them.")
         agent_id = None
-        routing.lock(session)  # before this transaction writes anything (domain/routing.py)
     elif principal.role == "agent" and agent_id != principal.agent_id:
         raise Forbidden("An agent may post contact events only for itself.")
     if data["type"] == "accepted" and not agent_id:

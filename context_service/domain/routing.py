@@ -1,9 +1,10 @@
 """Care desktop routing (R13-R15): agent state, the queue, offers with a deadline, accepting.
 
 One rule keeps routing right with any number of processes: every change to an agent's
-state or to a task happens under the routing lock, taken before the transaction locks or
-writes anything else (a transaction-scoped advisory lock on PostgreSQL; SQLite serialises
-writers anyway), and ends by dispatching. So after every commit, each waiting task that
+state or to a task happens under the routing lock (a transaction-scoped advisory lock on
+PostgreSQL; SQLite serialises writers anyway), taken before the transaction locks or
+changes any row that already existed, so no lock holder can wait on it; and every such
+change ends by dispatching. So after every commit, each waiting task that
 some Ready agent has room for is on offer, no task is offered twice, and no agent holds
 more than its room. Offer deadlines are stored: each process's router job expires them
 (`expire_offers`), and an Accept after the deadline is refused even before that.
