@@ -101,3 +101,31 @@ def test_accepting_tells_the_agent_and_opens_the_customer(server):
         assert frames["open.added"]["entry"]["id"] == task["open_entry_id"]
     finally:
         ws.close()
+
+
+def test_deadlines_hold_across_a_restart(database_url, engine):
+    """The deadline is in the database: a server started after it passed expires the offer."""
+    clear_data(engine)
+    first = LiveServer(database_url, ADMIN_TOKEN, OFFER_TIMEOUT_SECONDS=OFFER_SECONDS).start()
+    try:
+        alice, bob = first.agent_token("alice"), first.agent_token("bob")
+        ready(first, alice)
+        queue_contact(first, "call-1")
+    finally:
+        first.stop()
+    time.sleep(OFFER_SECONDS)
+    second = LiveServer(database_url, ADMIN_TOKEN, OFFER_TIMEOUT_SECONDS=30).start()
+    try:
+        ready(second, bob)
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            _, state, _ = second.call("GET", "/api/v1/me/state", token=alice)
+            if state["state"] == "not_ready":
+                break
+            time.sleep(0.1)
+        assert (state["state"], state["reason"]) == ("not_ready", "missed_offer")
+        _, offer, _ = second.call("GET", "/api/v1/me/state", token=bob)
+        assert offer["offer"]["contact"]["contact_id"] == "call-1"
+    finally:
+        second.stop()
+        clear_data(engine)
