@@ -42,6 +42,8 @@ SETTINGS = {
     "WEBHOOK_RETRY_SECONDS": (1.0, float, "first retry delay of a failed webhook delivery"),
     "WEBHOOK_RETRY_MAX_SECONDS": (300.0, float, "longest delay between delivery attempts"),
     "WEBHOOK_GIVE_UP_SECONDS": (86400, int, "age at which an undelivered reply is marked failed"),
+    "WEBHOOK_POLL_SECONDS": (0.5, float,
+                             "how often each process looks for replies to deliver; 0: none here"),
 }
 
 

@@ -246,7 +246,11 @@ class ContactEventSchema(Schema):
     occurred_at = f.AwareDateTime()
 
     @ma.validates_schema
-    def _queued_has_a_queue_and_no_agent(self, data, **_kwargs):
+    def _fields_fit_the_type(self, data, **_kwargs):
+        if data.get("media_type") not in ("chat", "email"):
+            for field in ("subject", "body"):
+                if field in data:
+                    raise ma.ValidationError("Only chats and emails carry a text.", field)
         if data.get("type") != "queued":
             if "queue" in data:
                 raise ma.ValidationError("Only queued events name a queue.", "queue")
@@ -412,6 +416,7 @@ class ApiKeySchema(Schema):
     created_at = f.DateTime()
     expires_at = f.DateTime(allow_none=True)
     revoked_at = f.DateTime(allow_none=True)
+    webhook_url = f.String(allow_none=True, metadata={"description": "Connector keys' webhook"})
 
 
 class ApiKeyCreatedSchema(ApiKeySchema):
@@ -473,3 +478,64 @@ class AuditEntrySchema(Schema):
 
 class ExportSchema(JourneySchema):
     audit = f.List(f.Nested(AuditEntrySchema))
+
+
+# --- messages and webhooks ---------------------------------------------------------------
+
+class MessageCreateSchema(Schema):
+    message_id = name_field(250, metadata={
+        "description": "The chat or email system's own id (required for customer messages); "
+                       "in a reply, the client's id, which makes its retries safe"})
+    subject = text(metadata={"description": "Customer messages: an email's subject"})
+    # After `subject`: this field's name hides the text() helper in the rest of the class.
+    text = f.String(required=True, validate=v.Length(min=1, max=BODY_MAX))
+    author = name_field(200, metadata={"description": "Customer messages: the sender's name "
+                                                      "(default: the contact's customer name)"})
+    sent_at = f.AwareDateTime(metadata={"description": "Customer messages: when it was sent "
+                                                       "(default: now)"})
+
+
+class MessageDeliverySchema(Schema):
+    status = f.String(attribute="delivery_status", metadata={
+        "description": "pending, delivered, failed, or stored (the connector has no webhook "
+                       "and reads replies with GET)"})
+    attempts = f.Integer()
+    delivered_at = f.DateTime(allow_none=True)
+    last_error = f.String(allow_none=True)
+
+
+class MessageSchema(Schema):
+    id = f.Integer()
+    message_id = f.String()
+    activity_id = f.Integer()
+    direction = f.String(metadata={"description": "in (the customer's) or out (a reply)"})
+    author = f.String(allow_none=True)
+    subject = f.String(allow_none=True)
+    text = f.String()
+    sent_at = f.DateTime()
+    delivery = f.Nested(MessageDeliverySchema, allow_none=True,
+                        metadata={"description": "Replies: how far the webhook got"})
+
+    def get_attribute(self, obj, attr, default):
+        if attr == "delivery":  # a reply's own delivery columns; customer messages have none
+            return obj if obj.direction == "out" else None
+        return super().get_attribute(obj, attr, default)
+
+
+class WebhookSetSchema(Schema):
+    url = f.URL(required=True, schemes={"http", "https"}, require_tld=False,
+                validate=v.Length(max=2000),
+                metadata={"description": "Receives the agents' chat replies (POST)"})
+
+
+class WebhookSchema(Schema):
+    url = f.String()
+    set_at = f.DateTime()
+
+
+class WebhookCreatedSchema(WebhookSchema):
+    secret = f.String(metadata={"description": "Signing secret, shown this once: "
+                                              "X-CC-Signature is v1=HMAC-SHA256(secret, "
+                                              "timestamp + '.' + body)"})
+
+

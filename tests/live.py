@@ -44,6 +44,9 @@ class LiveServer:
             "CONTEXT_ADMIN_TOKEN": admin_token,
             "WEB_CONCURRENCY": str(workers),
             "AUTOCLOSE_SWEEP_SECONDS": "0",
+            # No webhook delivery unless a test asks: a shared server would take the replies
+            # of tests that deliver them in their own process.
+            "WEBHOOK_POLL_SECONDS": "0",
             "GRACEFUL_TIMEOUT": "2",
             "LOG_LEVEL": "WARNING",
             **{k: str(v) for k, v in env.items()},

@@ -1,12 +1,15 @@
-"""Activities: details, tags (R5), notes (R6) and moves (R11)."""
+"""Activities: details, tags (R5), notes (R6), moves (R11) and chat and email messages (R16)."""
 
 from flask.views import MethodView
 
-from ..auth import roles
+from ..auth import current_principal, roles
 from ..domain import activities as activities_domain
+from ..domain import messages as messages_domain
 from ..extensions import db
 from ..schemas import (
     ActivitySchema,
+    MessageCreateSchema,
+    MessageSchema,
     MoveSchema,
     NoteCreateSchema,
     NoteSchema,
@@ -16,7 +19,7 @@ from ..schemas import (
 from .common import ID, Blueprint, actor, etag
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1/activities",
-                description="Activities, their tags and notes")
+                description="Activities, their tags, notes and messages")
 
 
 @blp.route(f"/<{ID}:activity_id>")
@@ -83,3 +86,28 @@ class ActivityMoveViews(MethodView):
         activities_domain.move(db.session, activity, actor(), **data)
         db.session.commit()
         return activity, 200, etag(activity)
+
+
+@blp.route(f"/<{ID}:activity_id>/messages")
+class ActivityMessageViews(MethodView):
+    @roles("connector", "agent", "admin")
+    @blp.response(200, MessageSchema(many=True))
+    def get(self, activity_id):
+        """The chat transcript or email thread, oldest first; connectors see their own (R16)."""
+        return messages_domain.listing(db.session, activity_id, current_principal())
+
+    @roles("connector", "agent", "admin")
+    @blp.arguments(MessageCreateSchema)
+    @blp.response(201, MessageSchema)
+    @blp.alt_response(200, schema=MessageSchema,
+                      description="The same message_id again: the stored message, unchanged")
+    def post(self, data, activity_id):
+        """Add the customer's message (connectors, admins) or reply to a chat (its agent) (R16).
+
+        A reply goes to the connector's webhook; a retry with the same message_id changes
+        nothing.
+        """
+        message, first_time = messages_domain.post(db.session, activity_id, data,
+                                                   current_principal())
+        db.session.commit()
+        return message, 201 if first_time else 200

@@ -1,10 +1,10 @@
-"""Administration (R18): API keys, agents, agent tokens and the audit trail."""
+"""Administration (R18): API keys and their webhooks (R16), agents, tokens, the audit trail."""
 
 from flask.views import MethodView
 
 from ..auth import roles
 from ..domain import agents as agents_domain
-from ..domain import audit
+from ..domain import audit, webhooks
 from ..extensions import db
 from ..schemas import (
     AgentCreateSchema,
@@ -15,6 +15,9 @@ from ..schemas import (
     AuditEntrySchema,
     AuditQueryArgsSchema,
     TokenSchema,
+    WebhookCreatedSchema,
+    WebhookSchema,
+    WebhookSetSchema,
 )
 from .common import ID, Blueprint, actor
 
@@ -47,6 +50,31 @@ class ApiKeyByIdViews(MethodView):
     def delete(self, key_id):
         """Revoke an API key."""
         agents_domain.revoke_key(db.session, key_id, actor())
+        db.session.commit()
+
+
+@blp.route(f"/api-keys/<{ID}:key_id>/webhook")
+class ApiKeyWebhookViews(MethodView):
+    @roles("admin")
+    @blp.response(200, WebhookSchema)
+    def get(self, key_id):
+        """A connector key's webhook (never its secret)."""
+        return webhooks.get(db.session, key_id)
+
+    @roles("admin")
+    @blp.arguments(WebhookSetSchema)
+    @blp.response(200, WebhookCreatedSchema)
+    def put(self, data, key_id):
+        """Set a connector key's webhook, with a new signing secret shown this once (R16)."""
+        answer = webhooks.put(db.session, key_id, data["url"], actor())
+        db.session.commit()
+        return answer
+
+    @roles("admin")
+    @blp.response(204)
+    def delete(self, key_id):
+        """Remove the webhook: later replies are kept for the connector to GET."""
+        webhooks.delete(db.session, key_id, actor())
         db.session.commit()
 
 

@@ -31,6 +31,9 @@ ALLOWED = {
     ("GET", "/api/v1/activities/{activity_id}/notes"): {AG, AD},
     ("POST", "/api/v1/activities/{activity_id}/notes"): {AG, AD},
     ("POST", "/api/v1/activities/{activity_id}/move"): {AG, AD},
+    # Connectors post their customers' messages and read the replies (R16).
+    ("GET", "/api/v1/activities/{activity_id}/messages"): {C, AG, AD},
+    ("POST", "/api/v1/activities/{activity_id}/messages"): {C, AG, AD},
     ("GET", "/api/v1/me"): {C, AG, AD},
     # The Open and Recent lists are an agent's own: keys without an agent have none.
     ("GET", "/api/v1/me/open"): {AG},
@@ -47,6 +50,9 @@ ALLOWED = {
     ("GET", "/api/v1/admin/api-keys"): {AD},
     ("POST", "/api/v1/admin/api-keys"): {AD},
     ("DELETE", "/api/v1/admin/api-keys/{key_id}"): {AD},
+    ("GET", "/api/v1/admin/api-keys/{key_id}/webhook"): {AD},
+    ("PUT", "/api/v1/admin/api-keys/{key_id}/webhook"): {AD},
+    ("DELETE", "/api/v1/admin/api-keys/{key_id}/webhook"): {AD},
     ("GET", "/api/v1/admin/agents"): {AD},
     ("POST", "/api/v1/admin/agents"): {AD},
     ("POST", "/api/v1/admin/agents/{agent_id}/tokens"): {AD},
