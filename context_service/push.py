@@ -91,7 +91,8 @@ class Bus:
         self._stop = threading.Event()
 
     def before_commit(self, session: so.Session) -> None:
-        if not self.is_postgres:
+        # SQLAlchemy calls the commit hooks when a savepoint is released too: not a commit.
+        if not self.is_postgres or session.in_nested_transaction():
             return
         session.flush()  # let the last flush add its messages first
         outbox = session.info.pop("outbox", {})
@@ -102,14 +103,31 @@ class Bus:
                 "messages": [json.dumps(message) for message in outbox.values()]})
 
     def after_commit(self, session: so.Session) -> None:
+        if session.in_nested_transaction():
+            return
+        session.info.pop("outbox_marks", None)
         outbox = session.info.pop("outbox", {})
         if not self.is_postgres:
             for message in outbox.values():
                 self.hub.dispatch(message)
 
     @staticmethod
-    def after_rollback(session: so.Session) -> None:
-        session.info.pop("outbox", None)
+    def savepoint_begun(session: so.Session, transaction) -> None:
+        """Remember what was announced before a savepoint, to go back to if it rolls back."""
+        if transaction.nested:
+            marks = session.info.setdefault("outbox_marks", {})
+            marks[id(transaction)] = dict(session.info.get("outbox", {}))
+
+    @staticmethod
+    def after_rollback(session: so.Session, transaction) -> None:
+        """A savepoint's rollback forgets only its own messages; the transaction's, all."""
+        marks = session.info.get("outbox_marks", {})
+        if transaction.nested:
+            session.info["outbox"] = marks.pop(id(transaction), {})
+        elif transaction.parent is None:
+            session.info.pop("outbox", None)
+            session.info.pop("outbox_marks", None)
+        # else: a failed flush's own subtransaction; what encloses it decides.
 
     def ensure_listening(self) -> None:
         """Start this process's LISTEN thread on first use (PostgreSQL only)."""
@@ -193,4 +211,5 @@ def init_app(app) -> None:
     sa.event.listen(factory, "after_flush", _collect)
     sa.event.listen(factory, "before_commit", bus.before_commit)
     sa.event.listen(factory, "after_commit", bus.after_commit)
-    sa.event.listen(factory, "after_soft_rollback", lambda s, _t: bus.after_rollback(s))
+    sa.event.listen(factory, "after_transaction_create", bus.savepoint_begun)
+    sa.event.listen(factory, "after_soft_rollback", bus.after_rollback)

@@ -5,8 +5,6 @@ Each `(source, event_id)` is processed once: the event row is inserted first
 and its stored answer is what every replay gets back.
 """
 
-import hashlib
-import json
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
@@ -17,11 +15,8 @@ from ..models import Activity, ContactEvent, utcnow
 from . import activities as activities_domain
 from . import audit, routing
 from . import customers as customers_domain
+from . import messages as messages_domain
 from .addresses import address_key
-
-
-def _fingerprint(data: dict) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _stored(session, source: str, event_id: str) -> ContactEvent | None:
@@ -50,7 +45,7 @@ def ingest(session, data: dict, principal: Principal) -> tuple[dict, bool]:
     if data["type"] == "accepted" and not agent_id:
         raise Unprocessable("An accepted event names the agent.",
                             errors={"agent_id": ["Required for accepted events."]})
-    fingerprint = _fingerprint(data)
+    fingerprint = messages_domain.fingerprint(data)
     existing = _stored(session, data["source"], data["event_id"])
     if existing is not None:
         return _replay(existing, fingerprint), False
@@ -123,10 +118,16 @@ def _match_customer(session, activity: Activity) -> None:
 
 def _apply(session, data: dict, agent_id: str | None, principal: Principal) -> Activity:
     actor = principal.actor
-    activity, _created = _find_or_create_activity(session, data, principal)
+    activity, created = _find_or_create_activity(session, data, principal)
     at = data.get("occurred_at") or utcnow()
-    if data["type"] == "ended" and activity.state != "ended":
-        routing.abandon(session, activity, actor, at)  # first: it may take the routing lock
+    if not created:
+        # The routing lock first, when the event may change a task (domain/routing.py);
+        # then this contact's row, as it is now: its events apply one at a time.
+        if data["type"] == "queued":
+            routing.lock(session)
+        elif data["type"] == "ended" and activity.state != "ended":
+            routing.abandon(session, activity, actor, at)
+        session.refresh(activity, with_for_update={"key_share": True})
     if data.get("variables"):
         activity.variables = {**activity.variables, **data["variables"]}
     if data["type"] == "queued":
@@ -142,9 +143,8 @@ def _apply(session, data: dict, agent_id: str | None, principal: Principal) -> A
         activities_domain.touch(session, activity, actor)
         audit.record(session, actor, activity, "end", {})
     if data.get("body"):
-        from . import messages as messages_domain  # TEMP until messages.py lands
-
         messages_domain.record_contact_text(
             session, activity, message_id=data["event_id"], text=data["body"],
-            subject=data.get("subject"), author=data.get("customer_name"), sent_at=at)
+            subject=data.get("subject"), author=data.get("customer_name"), sent_at=at,
+            actor=actor)
     return activity

@@ -3,9 +3,9 @@
 Agents accept at random speeds (some too slow, so offers time out and they come back
 Ready; some take a break instead), a few pick from the queue instead, and all close their
 tasks after a while; the connector posts every contact to either server, some twice, and
-some customers hang up early. Afterwards the database must show every task accepted exactly once (or abandoned
-before anyone did), no agent over its room at any moment, no task on offer to two agents
-at once, and no missed offer expired more than a second late.
+some customers hang up early. Afterwards the database must show every task accepted
+exactly once (or abandoned before anyone did), no agent over its room at any moment, no
+task on offer to two agents at once, and no missed offer expired more than a second late.
 """
 
 import random

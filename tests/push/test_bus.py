@@ -5,10 +5,12 @@ import time
 from datetime import timedelta
 
 import pytest
+import sqlalchemy.exc as sa_exc
 
+from context_service import push
 from context_service.domain import requests as requests_domain
 from context_service.extensions import db
-from context_service.models import utcnow
+from context_service.models import Agent, utcnow
 from tests.conftest import ADMIN_TOKEN, create_agent, event
 from tests.conftest import Api as ApiClient
 
@@ -72,3 +74,30 @@ def test_a_refused_change_publishes_nothing(committed_app, inbox):
                            headers={"If-Match": '"99"'})
     assert response.status_code == 412
     assert frames(inbox, "customer.changed", timeout=0.5) == []
+
+
+def test_a_failed_savepoint_keeps_what_the_transaction_announced_before(committed_app, inbox):
+    """A duplicate caught in a savepoint (idempotent inserts do that) drops only its own news."""
+    with committed_app.app_context():
+        session = db.new_session(committed_app)
+        push.emit(session, {"type": "queue.changed", "id": 0})
+        session.add(Agent(id="dup", name="Dup"))
+        session.flush()
+        with pytest.raises(sa_exc.IntegrityError), session.begin_nested():
+            push.emit(session, {"type": "customer.changed", "id": 99})
+            session.add(Agent(id="dup", name="Dup again"))
+        session.commit()
+    assert frames(inbox, "queue.changed") != []
+    assert frames(inbox, "customer.changed", timeout=0.3) == []
+
+
+def test_nothing_goes_out_when_a_savepoint_is_released(committed_app, inbox):
+    """SQLAlchemy runs its commit hooks for savepoints too; only the real commit publishes."""
+    with committed_app.app_context():
+        session = db.new_session(committed_app)
+        push.emit(session, {"type": "queue.changed", "id": 0})
+        with session.begin_nested():
+            session.add(Agent(id="saved", name="Saved"))
+        assert frames(inbox, "queue.changed", timeout=0.3) == []
+        session.commit()
+    assert frames(inbox, "queue.changed") != []
