@@ -68,6 +68,24 @@ def clear_data(engine):
             conn.execute(table.delete())
 
 
+@pytest.fixture(scope="module")
+def own_database(database_url, engine, tmp_path_factory):
+    """(url, engine) for a module's own live server with settings of its own.
+
+    On SQLite, a file of its own: pushes stay in the process that made them there, so a
+    second server's background jobs (offer expiry) must not act on this one's rows. On
+    PostgreSQL every process hears every change, and the shared database is fine.
+    """
+    if not database_url.startswith("sqlite"):
+        yield database_url, engine
+        return
+    url = f"sqlite:///{tmp_path_factory.mktemp('own') / 'own.db'}"
+    migrate(url)
+    own = make_engine(url)
+    yield url, own
+    own.dispose()
+
+
 @pytest.fixture
 def db_connection(engine):
     conn = engine.connect()

@@ -2,6 +2,9 @@
  * A demo host desktop: signs the demo agent in, hands the token to the gadget
  * iframe with `cc:init`, and brings in calls, chats and emails with `cc:contact`
  * exactly as a real host page would (see js/hosts/postmessage.js).
+ *
+ * Its Care desktop section plays a connector instead: it queues contacts for the
+ * service to route (the gadget offers them), and lets you chat as the customer.
  */
 
 const SERVICE_BASE = new URL('../../', import.meta.url);
@@ -12,19 +15,43 @@ const emptyHint = document.querySelector('[data-empty]');
 const log = document.querySelector('[data-testid="demo-log"]');
 const form = document.querySelector('[data-testid="demo-signin"]');
 const localeSelect = document.getElementById('locale');
+const queuedList = document.querySelector('[data-testid="demo-queued"]');
+const queuedEmpty = document.querySelector('[data-queued-empty]');
+const queueName = document.getElementById('queue-name');
+// The published demo connector key (`context-service seed-demo`, which `make run` runs).
+const CONNECTOR_TOKEN = 'cct_demo-connector-token';
+const POLL_MS = 1000;
 
 let token = null;
 let agentId = null;
 let gadgetReady = false;
 const active = new Map(); // contact id -> contact event base
+const queued = new Map(); // contact id -> {contact, activityId, el, log, timer}
 
 const KNOWN = {
-  ada: { media_type: 'voice', from: '+1 415 555 0100', to: '1000', label: 'Call from Ada Lovelace' },
+  ada: {
+    media_type: 'voice', from: '+1 415 555 0100', to: '1000', label: 'Call from Ada Lovelace',
+    name: 'Ada Lovelace',
+  },
   grace: {
     media_type: 'email', from: 'grace.hopper@example.com', to: 'support@example.com',
-    label: 'Email from Grace Hopper',
+    label: 'Email from Grace Hopper', name: 'Grace Hopper',
+    subject: 'Router keeps rebooting',
+    body: 'Hello,\n\nmy router rebooted three times this morning, even after the firmware '
+      + 'update you sent.\nCould someone call me back?\n\nThanks,\nGrace',
   },
-  alan: { media_type: 'chat', from: '+1 415 555 0199', to: 'web-chat', label: 'Chat from Alan Turing' },
+  alan: {
+    media_type: 'chat', from: '+1 415 555 0199', to: 'web-chat', label: 'Chat from Alan Turing',
+    name: 'Alan Turing', body: 'Hello! My order has not arrived yet. Can you check it?',
+  },
+};
+// What an unknown customer writes first, when the contact is queued.
+const FIRST_TEXT = {
+  chat: { body: 'Hi, I have a question about my contract.' },
+  email: {
+    subject: 'Question about my invoice',
+    body: 'Hello,\n\nI was charged twice this month.\nCould you please check?\n\nBest regards',
+  },
 };
 const UNKNOWN_NAMES = ['Jamie Rivera', 'Sam Okafor', 'Noor Haddad', 'Lena Berg', 'Mateo Silva'];
 
@@ -53,7 +80,10 @@ function unknownContact(media) {
     : `+1 312 555 ${digits(4)}`;
   const to = { voice: '1000', chat: 'web-chat', email: 'support@example.com' }[media];
   const label = { voice: 'Call', chat: 'Chat', email: 'Email' }[media];
-  return { media_type: media, from: address, to, customer_name: name, label: `${label} from ${name}` };
+  return {
+    media_type: media, from: address, to, customer_name: name, label: `${label} from ${name}`,
+    ...FIRST_TEXT[media],
+  };
 }
 
 function addLog(text) {
@@ -148,6 +178,128 @@ function endContact(contactId) {
   sendToGadget({ type: 'cc:contact', event: contactEvent(contactId, contact, 'ended') });
 }
 
+// --- Care desktop: queue contacts and chat as the customer, as a connector would -------------
+
+function el(tag, props = {}, ...children) {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+async function asConnector(method, path, body) {
+  const headers = { Accept: 'application/json', Authorization: `Bearer ${CONNECTOR_TOKEN}` };
+  if (body) headers['Content-Type'] = 'application/json';
+  const response = await fetch(new URL(path, SERVICE_BASE), {
+    method, headers, body: body ? JSON.stringify(body) : undefined, cache: 'no-store',
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(data?.detail || data?.title || `HTTP ${response.status}`);
+  return data;
+}
+
+async function queueContact(kind) {
+  const contact = KNOWN[kind] || unknownContact(kind.replace('unknown-', ''));
+  const contactId = `demo-${uniqueId()}`;
+  const event = { ...contactEvent(contactId, contact, 'queued'), queue: queueName.value.trim() || 'support' };
+  if (contact.subject) event.subject = contact.subject;
+  if (contact.body) event.body = contact.body;
+  try {
+    const answer = await asConnector('POST', 'api/v1/contact-events', event);
+    const item = { contact, activityId: answer.activity.id, timer: null };
+    item.el = queuedItem(contactId, item);
+    queued.set(contactId, item);
+    renderQueued();
+    setStatus(`Queued: ${contact.label}`);
+    if (contact.media_type === 'chat') poll(contactId);
+  } catch (error) {
+    setStatus(`Queueing failed: ${error.message}`);
+  }
+}
+
+function queuedItem(contactId, item) {
+  const { contact } = item;
+  const end = el('button', { type: 'button', textContent: 'End' });
+  end.dataset.action = 'end-queued';
+  end.setAttribute('aria-label', `End: ${contact.label}`);
+  end.addEventListener('click', () => endQueued(contactId));
+  const head = el('div', { className: 'queued-head' }, el('span', { textContent: contact.label }), end);
+  const li = el('li', {}, head);
+  li.dataset.contactId = contactId;
+  li.dataset.media = contact.media_type;
+  if (contact.media_type === 'chat') li.append(chatBox(contactId, item));
+  return li;
+}
+
+/** The customer's side of a chat: the transcript (polled) and a box to write in. */
+function chatBox(contactId, item) {
+  const inputId = `chat-${contactId}`;
+  item.log = el('ol', { className: 'chat-log' });
+  item.log.dataset.testid = 'demo-chat-log';
+  item.log.setAttribute('aria-live', 'polite');
+  item.log.setAttribute('aria-label', `Chat with ${item.contact.name || item.contact.customer_name}`);
+  const input = el('input', { id: inputId, autocomplete: 'off' });
+  input.dataset.testid = 'demo-chat-input';
+  const form = el('form', { className: 'chat-form' },
+    el('label', { htmlFor: inputId, textContent: 'Write as the customer' }), input,
+    el('button', { type: 'submit', textContent: 'Send' }));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = '';
+    try {
+      await asConnector('POST', `api/v1/activities/${item.activityId}/messages`, {
+        message_id: uniqueId(), text, author: item.contact.name || item.contact.customer_name,
+      });
+      poll(contactId);
+    } catch (error) {
+      input.value = text;
+      setStatus(`Message not sent: ${error.message}`);
+    }
+  });
+  const box = el('div', { className: 'chat' }, item.log, form);
+  box.dataset.testid = 'demo-chat';
+  return box;
+}
+
+/** The agent's replies reach the customer by polling, as a connector without a webhook reads them. */
+async function poll(contactId) {
+  const item = queued.get(contactId);
+  if (!item) return;
+  clearTimeout(item.timer);
+  try {
+    const messages = await asConnector('GET', `api/v1/activities/${item.activityId}/messages`);
+    item.log.replaceChildren(...messages.map((message) => {
+      const who = message.direction === 'in' ? 'Customer' : `Agent ${message.author || ''}`.trim();
+      const line = el('li', {}, el('strong', { textContent: `${who}: ` }), message.text);
+      line.dataset.direction = message.direction;
+      return line;
+    }));
+  } catch {
+    // the next poll tries again
+  }
+  if (queued.has(contactId)) item.timer = setTimeout(() => poll(contactId), POLL_MS);
+}
+
+async function endQueued(contactId) {
+  const item = queued.get(contactId);
+  if (!item) return;
+  try {
+    await asConnector('POST', 'api/v1/contact-events', contactEvent(contactId, item.contact, 'ended'));
+  } catch (error) {
+    setStatus(`Ending failed: ${error.message}`);
+    return;
+  }
+  clearTimeout(item.timer);
+  queued.delete(contactId);
+  renderQueued();
+}
+
+function renderQueued() {
+  queuedList.replaceChildren(...[...queued.values()].map((item) => item.el));
+  queuedEmpty.hidden = queued.size > 0;
+}
+
 window.addEventListener('message', (event) => {
   if (event.source !== frame.contentWindow || event.origin !== window.location.origin) return;
   const message = event.data;
@@ -161,6 +313,10 @@ window.addEventListener('message', (event) => {
     if (Number.isFinite(height) && height > 0) frame.style.height = `${Math.min(height + 2, 5000)}px`;
   } else if (message.type === 'cc:signed-in') {
     addLog(`cc:signed-in ${message.agent_id}`);
+  } else if (message.type === 'cc:offer') {
+    addLog(`cc:offer task ${message.task_id} (${message.media_type}, ${message.expires_in} s)`);
+  } else if (message.type === 'cc:offer-ended') {
+    addLog(`cc:offer-ended task ${message.task_id}: ${message.reason}`);
   } else {
     addLog(message.type);
   }
@@ -174,6 +330,10 @@ localeSelect.addEventListener('change', () => sendInit());
 for (const button of document.querySelectorAll('[data-contact]')) {
   button.addEventListener('click', () => bringIn(button.dataset.contact));
 }
+for (const button of document.querySelectorAll('[data-queue]')) {
+  button.addEventListener('click', () => queueContact(button.dataset.queue));
+}
 
 renderActive();
+renderQueued();
 signIn();

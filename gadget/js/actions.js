@@ -1,13 +1,15 @@
 /**
  * What the agent can do, and what the gadget does when the service pushes a
- * change: every call to the API lives here, views only call these actions.
+ * change: every call to the API lives here (the Care desktop's in care.js, wired in
+ * below), views only call these actions.
  */
 
 import { etagOf } from './api.js';
+import { createCareActions } from './care.js';
 import { t } from './i18n.js';
 import {
   TAG_MAX, customerChanges, customerPayload, draftFromContact, draftFromCustomer, displayName,
-  isAgentActor, normaliseTag, requestChanged, sameTag, selectedEntry, textLength,
+  TEXT_MEDIA, isAgentActor, normaliseTag, requestChanged, sameTag, selectedEntry, textLength,
 } from './model.js';
 import { debounce } from './dom.js';
 
@@ -31,6 +33,7 @@ const EMPTY_DETAIL = {
   journeySelection: null,
   journeyHover: null,
   tagMessage: null,
+  messages: [],
 };
 
 function without(object, key) {
@@ -169,7 +172,8 @@ export function createActions({ store, api, dialogs }) {
     if (!entry) return;
     const requestId = state.requestOverride[entry.id] ?? entry.request_id;
     const errors = [];
-    const [customer, journey, request, activity, notes] = await Promise.all([
+    const hasMessages = entry.activity_id && TEXT_MEDIA.has(entry.activity?.media_type);
+    const [customer, journey, request, activity, notes, messages] = await Promise.all([
       entry.customer_id ? fetchOr(api.get(PATHS.customer(entry.customer_id)), errors) : null,
       entry.customer_id
         ? fetchOr(api.get(`${PATHS.customer(entry.customer_id)}/journey`), errors) : null,
@@ -177,13 +181,26 @@ export function createActions({ store, api, dialogs }) {
       entry.activity_id ? fetchOr(api.get(PATHS.activity(entry.activity_id)), errors) : null,
       entry.activity_id
         ? fetchOr(api.get(`${PATHS.activity(entry.activity_id)}/notes`), errors) : [],
+      hasMessages ? fetchOr(api.get(`${PATHS.activity(entry.activity_id)}/messages`), errors) : [],
     ]);
     if (seq !== detailSeq) return;
-    const patch = { customer, journey, request, activity, notes: notes || [], detailLoading: false };
+    const patch = {
+      customer, journey, request, activity, notes: notes || [], messages: messages || [],
+      detailLoading: false,
+    };
     if (!keepForm) Object.assign(patch, { customerForm: { mode: 'closed', errors: null } });
     store.set(patch);
     if (errors.length) report(errors[0]);
   }
+
+  /** Show an Open entry (an accepted task's), fetching the lists first if it is new. */
+  async function showEntry(id) {
+    if (!state.open.some((entry) => entry.id === id)) await loadLists();
+    if (state.tab !== 'open') store.set({ tab: 'open' });
+    await selectEntry(id);
+  }
+
+  const care = createCareActions({ store, api, notify, report, showEntry });
 
   async function reloadJourney() {
     const customerId = state.customer?.id;
@@ -621,7 +638,8 @@ export function createActions({ store, api, dialogs }) {
     try {
       await api.post(`api/v1/me/open/${entry.id}/close`);
       const open = state.open.filter((item) => item.id !== entry.id);
-      store.set({ open });
+      // Its task is complete now: it leaves In Progress (the push confirms).
+      store.set({ open, tasks: state.tasks.filter((task) => task.open_entry_id !== entry.id) });
       clearSelection();
       notify('info', 'close.done', { name: displayName(entry.customer || state.customer) });
       await loadLists();
@@ -717,6 +735,7 @@ export function createActions({ store, api, dialogs }) {
   // --- push frames ------------------------------------------------------------------------
 
   function onFrame(frame) {
+    if (care.careFrame(frame)) return;
     const entry = selectedEntry(state);
     if (frame.type.startsWith('open.')) listEpoch += 1;
     switch (frame.type) {
@@ -785,13 +804,14 @@ export function createActions({ store, api, dialogs }) {
   /** After (re)connecting: reload what is shown, so nothing pushed meanwhile is missed. */
   async function resync() {
     try {
-      await loadLists();
+      await Promise.all([loadLists(), care.loadCare()]);
       if (!selectedEntry(state)) return;
       await Promise.all(['customer', 'request', 'activity'].map((kind) => refresh(kind)));
       await reloadJourney();
       if (state.activity) {
         const notes = await api.get(`${PATHS.activity(state.activity.id)}/notes`);
         store.set({ notes });
+        if (TEXT_MEDIA.has(state.activity.media_type)) await care.reloadMessages();
       }
     } catch (error) {
       report(error);
@@ -823,6 +843,7 @@ export function createActions({ store, api, dialogs }) {
   }
 
   return {
+    ...care,
     notify, report, dismissNotice,
     loadLists, setTab, search, findCustomers, reopen,
     selectEntry, clearSelection, loadDetail,

@@ -69,6 +69,7 @@ export function createApi({ base, getToken, onUnauthorized }) {
     call,
     get: async (path, options = {}) => (await call('GET', path, options)).data,
     post: data('POST'),
+    put: data('PUT'),
     patch: data('PATCH'),
     del: async (path, options = {}) => (await call('DELETE', path, options)).data,
   };

@@ -14,6 +14,9 @@ import { loadLocale, locale, t } from './i18n.js';
 import { Store, initialState } from './store.js';
 import { Stream, streamUrl } from './stream.js';
 import { renderActivity } from './views/activity.js';
+import { renderAgentState } from './views/agentstate.js';
+import { secondsLeft, tick } from './views/clock.js';
+import { renderComm } from './views/comm.js';
 import { renderCustomer } from './views/customer.js';
 import { detailSections, renderDetailState } from './views/detail.js';
 import { createDialogs } from './views/dialogs.js';
@@ -21,17 +24,24 @@ import { renderHeader } from './views/header.js';
 import { renderJourney } from './views/journey.js';
 import { renderLists } from './views/lists.js';
 import { renderNotice } from './views/notice.js';
+import { renderOffer } from './views/offer.js';
 import { renderRequest } from './views/request.js';
 import { renderSignin } from './views/signin.js';
 import { buildShell } from './views/shell.js';
+import { renderTasks } from './views/tasks.js';
 
 const GADGET_BASE = new URL('../', import.meta.url);
 const SERVICE_BASE = new URL('../', GADGET_BASE);
 const TOKEN_KEY = 'cc.token';
+const TICK_MS = 250;
 
 // What each region shows; a region re-renders only when one of its keys changed.
 const REGIONS = {
   header: ['phase', 'agent', 'connection'],
+  agentState: ['phase', 'careDesktop', 'agentState', 'stateBusy'],
+  offer: ['phase', 'careDesktop', 'offer', 'accepting'],
+  tasks: ['phase', 'careDesktop', 'agentState', 'queue', 'tasks', 'taskTab', 'queuePreview',
+    'accepting', 'offer', 'selectedEntryId'],
   signin: ['phase', 'signinError'],
   notice: ['notice'],
   lists: ['phase', 'open', 'recent', 'tab', 'searchResults', 'searchBusy', 'selectedEntryId'],
@@ -40,6 +50,7 @@ const REGIONS = {
     'customerDraft', 'conflicts', 'open'],
   request: ['selectedEntryId', 'detailLoading', 'request', 'requestDraft', 'conflicts', 'customer',
     'overwrite', 'focus'],
+  comm: ['selectedEntryId', 'detailLoading', 'activity', 'messages', 'agent'],
   activity: ['selectedEntryId', 'detailLoading', 'activity', 'notes', 'tagMessage', 'conflicts',
     'focus'],
   journey: ['selectedEntryId', 'detailLoading', 'journey', 'journeySelection', 'journeyHover',
@@ -81,6 +92,8 @@ async function main() {
   const config = await loadConfig();
 
   let token = null;
+  // Whether this gadget is the agent's desktop for routed contacts: not where the host routes.
+  let careWanted = true;
   const store = new Store();
   const { state } = store;
   const api = createApi({
@@ -102,14 +115,18 @@ async function main() {
     if (!regions) return;
     const touched = (name) => !changed || REGIONS[name].some((key) => changed.has(key));
     if (touched('header')) renderHeader(regions.header, state, actions, host);
+    if (touched('agentState')) renderAgentState(regions.agentState, state, actions);
     if (touched('signin')) renderSignin(regions.signin, state, actions);
     if (touched('notice')) renderNotice(regions.notice, state, actions);
     regions.main.hidden = state.phase !== 'ready';
     if (state.phase !== 'ready') return;
+    if (touched('offer')) renderOffer(regions.offer, regions.announce, state, actions);
+    if (touched('tasks')) renderTasks(regions.tasks, state, actions);
     if (touched('lists')) renderLists(regions.lists, state, actions);
     const sections = detailSections(regions.detail);
     if (touched('detail')) renderDetailState(sections, state);
     if (touched('customer')) renderCustomer(sections.customer, state, actions);
+    if (touched('comm')) renderComm(sections.comm, state, actions);
     if (touched('request')) renderRequest(sections.request, state, actions);
     if (touched('activity')) renderActivity(sections.activity, state, actions);
     if (touched('journey')) renderJourney(sections.journey, state, actions, changed);
@@ -121,9 +138,36 @@ async function main() {
     document.documentElement.lang = locale();
     regions = buildShell(root);
     dialogs = createDialogs(regions.dialog);
-    host.setTitle(t('app.title'));
+    shownTitle = null;
     render(null);
+    showTitle();
   }
+
+  // While an offer waits, the title counts down the seconds left to accept it.
+  let shownTitle = null;
+  function showTitle() {
+    const { offer } = state;
+    const title = offer && state.careDesktop
+      ? t('offer.docTitle', { seconds: secondsLeft(offer.deadline), title: t('app.title') })
+      : t('app.title');
+    if (title !== shownTitle) {
+      shownTitle = title;
+      host.setTitle(title);
+    }
+  }
+
+  // The host hears of offers too, to alert the agent in its own way.
+  let offered = null;
+  store.watch(['offer'], () => {
+    const id = state.offer?.task.id ?? null;
+    if (offered && offered !== id) {
+      const outcome = state.offerOutcome?.taskId === offered ? state.offerOutcome.reason : 'ended';
+      host.offerEnded(offered, outcome);
+    }
+    if (id && id !== offered) host.offered(state.offer.task, secondsLeft(state.offer.deadline));
+    offered = id;
+    if (regions) showTitle();
+  });
 
   async function startSession(newToken, { remember = false } = {}) {
     token = newToken;
@@ -142,13 +186,13 @@ async function main() {
       return;
     }
     if (remember) storage.set(newToken);
-    store.set({ phase: 'ready', agent, signinError: null });
+    store.set({ phase: 'ready', agent, signinError: null, careDesktop: careWanted });
     host.signedIn(agent, {
       postEvent: (event, options) => actions.postContactEvent(event, options),
     });
     stream.start();
     try {
-      await actions.loadLists();
+      await Promise.all([actions.loadLists(), actions.loadCare()]);
     } catch (error) {
       actions.report(error);
     }
@@ -178,7 +222,8 @@ async function main() {
     store.set({ ...initialState(), phase: 'signin', signinError });
   }
 
-  function signOut() {
+  async function signOut() {
+    await actions.leave();
     endSession(null);
   }
 
@@ -198,6 +243,8 @@ async function main() {
   }
 
   async function applyHostInit(info) {
+    careWanted = info.routing !== 'host';
+    if (state.phase === 'ready') actions.setCareDesktop(careWanted);
     if (info.locale && info.locale !== state.hostLocale) {
       store.quietly({ hostLocale: info.locale });
       await applyLocale(info.locale);
@@ -217,6 +264,22 @@ async function main() {
     api.get('api/v1/me').catch(() => {});
   });
 
+  // Alt+Shift+A accepts the offer from anywhere in the gadget (announced with the offer).
+  document.addEventListener('keydown', (event) => {
+    const shortcut = event.altKey && event.shiftKey && !event.ctrlKey && !event.metaKey
+      && event.code === 'KeyA'; // ACCEPT_SHORTCUT, by key position: any keyboard layout
+    if (shortcut && state.offer && state.careDesktop) {
+      event.preventDefault();
+      actions.acceptOffer();
+    }
+  });
+  // Durations, waiting times and the offer's countdown move on without a re-render.
+  setInterval(() => {
+    if (state.phase !== 'ready') return;
+    tick(root);
+    showTitle();
+  }, TICK_MS);
+
   let lastHeight = 0;
   new ResizeObserver(() => {
     const height = Math.ceil(root.getBoundingClientRect().height);
@@ -227,6 +290,7 @@ async function main() {
   }).observe(root);
 
   const info = await host.start({ config, api, reinit: applyHostInit });
+  careWanted = info.routing !== 'host';
   store.quietly({ hostLocale: info.locale || null });
   await applyLocale(info.locale);
   const initial = info.token || (host.canSignOut ? storage.get() : null);

@@ -54,6 +54,18 @@ export function renderOnce(container, key, build) {
   return true;
 }
 
+/**
+ * mount(), keeping keyboard focus on the control with the same `data-key` in the new
+ * content: a list that re-renders under the agent must not throw their focus away.
+ */
+export function remount(container, ...children) {
+  const active = document.activeElement;
+  const key = container.contains(active) ? active.dataset.key : undefined;
+  mount(container, ...children);
+  if (key) container.querySelector(`[data-key="${CSS.escape(key)}"]`)?.focus();
+  return container;
+}
+
 /** Empty a container and forget what renderOnce built there, so the next build runs. */
 export function unrender(container) {
   delete container.dataset.renderKey;

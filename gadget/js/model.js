@@ -126,3 +126,63 @@ export function openRequests(journey) {
 export function joinParts(parts) {
   return parts.filter(Boolean).join(t('format.separator'));
 }
+
+// --- Care desktop (R13-R16) ---------------------------------------------------------------
+
+/** Not Ready reasons the catalogues translate; any other reason is shown as it is. */
+const KNOWN_REASONS = new Set(['break', 'lunch', 'meeting', 'training', 'missed_offer']);
+
+export function reasonLabel(reason) {
+  return KNOWN_REASONS.has(reason) ? t(`state.reason.${reason}`) : reason;
+}
+
+/** "Ready", "Not Ready" or "Not Ready – Missed offer". */
+export function stateLabel(agentState) {
+  if (agentState.state === 'ready') return t('state.ready');
+  return agentState.reason
+    ? t('state.notReadyReason', { reason: reasonLabel(agentState.reason) }) : t('state.notReady');
+}
+
+/** How a task's contact reached us: for an unknown customer their given name, and the address. */
+export function taskContact(task) {
+  return joinParts([!task.customer && task.contact?.customer_name, task.contact?.from]);
+}
+
+/**
+ * Tasks of this media the agent may still take (R15). Counted from what the gadget
+ * shows, In Progress and the pending offer, so it is never older than the lists.
+ */
+export function roomFor(state, media) {
+  const limit = state.agentState?.capacity?.[media] ?? 0;
+  const held = state.tasks.filter((task) => task.media_type === media).length
+    + (state.offer?.task.media_type === media ? 1 : 0);
+  return limit - held;
+}
+
+/** Media whose activities have messages: the chat transcript, the email (R16). */
+export const TEXT_MEDIA = new Set(['chat', 'email']);
+
+// The service's clock minus ours, learnt from offers (a deadline and the seconds left
+// to it), so durations since a server timestamp are right on a desktop whose clock is off.
+let skewMs = 0;
+
+export function learnServerClock(serverIso, secondsLeft) {
+  const deadline = Date.parse(serverIso);
+  if (Number.isFinite(deadline) && Number.isFinite(secondsLeft)) {
+    skewMs = deadline - (Date.now() + secondsLeft * 1000);
+  }
+}
+
+export function serverNow() {
+  return Date.now() + skewMs;
+}
+
+/** A random UUID, also where crypto.randomUUID is missing (plain http off localhost). */
+export function uuid() {
+  if (window.crypto?.randomUUID) return window.crypto.randomUUID();
+  const bytes = window.crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

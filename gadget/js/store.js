@@ -38,6 +38,19 @@ export function initialState() {
     signinAgentId: '',
     hostLocale: null, // the locale the host asked for, if any
     focus: null, // data-focus name of the control to focus after the next render
+    // Care desktop (R13-R16): only where the service routes contacts, not the host.
+    careDesktop: false,
+    agentState: null, // GET /me/state without its offer: {state, reason, capacity, reasons...}
+    stateBusy: false,
+    offer: null, // {task, deadline (local ms), total (s)} while a task is offered to the agent
+    offerOutcome: null, // {taskId, reason} of the offer that ended last
+    queue: [],
+    tasks: [], // In Progress
+    taskTab: 'queue', // queue | progress
+    queuePreview: null, // id of the queued task whose preview is open
+    accepting: null, // id of the task being accepted
+    messages: [], // the shown chat's transcript or email (R16), oldest first
+    replyDrafts: {}, // activity id -> reply typed but not sent, kept while other chats are shown
   };
 }
 

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from context_service.cli import migrate
 from tests.conftest import ADMIN_TOKEN, clear_data
 from tests.live import LiveServer
 from tests.push.test_stream import connect, next_frame
@@ -14,14 +15,16 @@ OFFER_SECONDS = 1.5
 
 
 @pytest.fixture(scope="module")
-def routing_server(database_url, engine):
-    server = LiveServer(database_url, ADMIN_TOKEN, OFFER_TIMEOUT_SECONDS=OFFER_SECONDS).start()
+def routing_server(own_database):
+    url, _engine = own_database
+    server = LiveServer(url, ADMIN_TOKEN, OFFER_TIMEOUT_SECONDS=OFFER_SECONDS).start()
     yield server
     server.stop()
 
 
 @pytest.fixture
-def server(routing_server, engine):
+def server(routing_server, own_database):
+    _url, engine = own_database
     clear_data(engine)
     yield routing_server
     clear_data(engine)
@@ -103,9 +106,13 @@ def test_accepting_tells_the_agent_and_opens_the_customer(server):
         ws.close()
 
 
-def test_deadlines_hold_across_a_restart(database_url, engine):
-    """The deadline is in the database: a server started after it passed expires the offer."""
-    clear_data(engine)
+def test_deadlines_hold_across_a_restart(tmp_path):
+    """The deadline is in the database: a server started after it passed expires the offer.
+
+    A database of its own, whatever the suite runs on, so no other server's router could.
+    """
+    database_url = f"sqlite:///{tmp_path / 'restart.db'}"
+    migrate(database_url)
     first = LiveServer(database_url, ADMIN_TOKEN, OFFER_TIMEOUT_SECONDS=OFFER_SECONDS).start()
     try:
         alice, bob = first.agent_token("alice"), first.agent_token("bob")
@@ -128,4 +135,3 @@ def test_deadlines_hold_across_a_restart(database_url, engine):
         assert offer["offer"]["contact"]["contact_id"] == "call-1"
     finally:
         second.stop()
-        clear_data(engine)

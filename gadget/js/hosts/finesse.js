@@ -7,6 +7,8 @@
  * one that drops or leaves the collection as `ended`. Event ids are
  * `${dialogId}:${type}`, so a reload or a repeated notification changes nothing.
  *
+ * Finesse routes the contacts itself, so the gadget's Care desktop stays hidden here.
+ *
  * Finesse's JavaScript library differs between releases, so every call is
  * guarded: a missing function is skipped, never fatal.
  */
@@ -183,10 +185,10 @@ export function createFinesseHost() {
       try {
         const { token } = await api.post('api/v1/auth/finesse',
           { agent_id: String(Config.id), authorization: authorization() }, { auth: false });
-        return { locale: Config.locale, token };
+        return { locale: Config.locale, token, routing: 'host' };
       } catch (error) {
         log('sign-in failed', error.status);
-        return { locale: Config.locale, error: 'signin.finesseFailed' };
+        return { locale: Config.locale, error: 'signin.finesseFailed', routing: 'host' };
       }
     },
     signedIn(agent, hooks) {
@@ -210,5 +212,7 @@ export function createFinesseHost() {
     setTitle(text) {
       call(gadgetsApi?.window, 'setTitle', text);
     },
+    offered() {},
+    offerEnded() {},
   };
 }

@@ -3,12 +3,16 @@
  *
  * Parent -> gadget (accepted only from the parent window, from an origin in
  * config.json `allowed_origins` or the gadget's own origin):
- *   {type: "cc:init", token?: "...", locale?: "de"}   without a token the sign-in form shows
+ *   {type: "cc:init", token?: "...", locale?: "de", routing?: "host"}
+ *       without a token the sign-in form shows; routing "host" says the host routes
+ *       contacts itself, so the Care desktop (state switch, offers, Tasks) stays hidden
  *   {type: "cc:contact", event: {...contact event without agent_id...}}
  * Gadget -> parent (to the origin that sent cc:init):
  *   {type: "cc:ready"}                  on load (to any origin: it carries nothing)
  *   {type: "cc:height", height: N}      whenever the content height changes
  *   {type: "cc:signed-in", agent_id}    once signed in
+ *   {type: "cc:offer", task_id, expires_in, media_type, queue}   a task is offered (Care desktop)
+ *   {type: "cc:offer-ended", task_id, reason}   accepted, missed, withdrawn, abandoned or ended
  */
 
 // Without an init the gadget still starts, with the browser's locale and the sign-in form.
@@ -46,6 +50,7 @@ export function createPostMessageHost() {
       const info = {
         token: typeof data.token === 'string' && data.token ? data.token : null,
         locale: typeof data.locale === 'string' ? data.locale : null,
+        routing: data.routing === 'host' ? 'host' : 'service',
       };
       if (lastHeight) send({ type: 'cc:height', height: lastHeight });
       if (!initSeen) {
@@ -92,5 +97,14 @@ export function createPostMessageHost() {
       send({ type: 'cc:height', height });
     },
     setTitle() {},
+    offered(task, secondsLeft) {
+      send({
+        type: 'cc:offer', task_id: task.id, expires_in: secondsLeft,
+        media_type: task.media_type, queue: task.queue,
+      });
+    },
+    offerEnded(taskId, reason) {
+      send({ type: 'cc:offer-ended', task_id: taskId, reason });
+    },
   };
 }

@@ -5,12 +5,16 @@
  * Every host adapter has the same shape:
  *   name             which host this is
  *   canSignOut       whether the agent may sign out here (not in Finesse)
- *   start(ctx)       -> Promise<{locale?, token?, error?}>; ctx = {config, api, reinit}
+ *   start(ctx)       -> Promise<{locale?, token?, error?, routing?}>; ctx = {config, api, reinit}
+ *                    routing: 'host' when the host routes contacts itself (Finesse), so the
+ *                    Care desktop (state switch, offers, Tasks pane) stays hidden
  *   signedIn(agent, {postEvent})   the session is ready; host contacts go to
  *                    postEvent(event, {replay}) (replay: a 409 means "already recorded")
  *   signedOut()
  *   resized(height)  the gadget's content height changed
  *   setTitle(text)
+ *   offered(task, secondsLeft)   a task is offered to the agent (Care desktop)
+ *   offerEnded(taskId, reason)   that offer ended: accepted, missed, withdrawn, abandoned, ended
  */
 
 export function createStandaloneHost() {
@@ -26,5 +30,7 @@ export function createStandaloneHost() {
     setTitle(text) {
       document.title = text;
     },
+    offered() {},
+    offerEnded() {},
   };
 }

@@ -4,6 +4,7 @@ import { h, mount, renderOnce, uid, unrender } from '../dom.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { TAG_MAX, TEXT_MAX, mediaLabel, selectedEntry } from '../model.js';
 import { conflictBanner, conflictKey } from './conflict.js';
+import { factRows } from './facts.js';
 
 export function renderActivity(el, state, actions) {
   const entry = selectedEntry(state);
@@ -119,11 +120,8 @@ function renderFacts(el, activity) {
     ['activity.ended', formatDate(activity.ended_at) || t('activity.notEnded'), 'ended'],
     ['activity.from', activity.from, 'from'],
     ['activity.to', activity.to, 'to'],
-  ].filter(([, value]) => value);
-  mount(el, facts.flatMap(([label, value, name]) => [
-    h('dt', { text: t(label) }),
-    h('dd', { data: { fact: name }, text: value }),
-  ]));
+  ];
+  mount(el, factRows(facts.map(([label, value, name]) => [t(label), value, name])));
 }
 
 function renderTags(el, activity, actions) {

@@ -1,4 +1,7 @@
-/** The selected Open entry: customer, request, activity and journey, or what to do first. */
+/**
+ * The selected Open entry: customer, communication panel, request, activity and journey,
+ * or what to do first.
+ */
 
 import { h, renderOnce } from '../dom.js';
 import { t } from '../i18n.js';
@@ -8,6 +11,7 @@ export function detailSections(el) {
   renderOnce(el, 'detail', () => [
     h('p', { class: 'cc-empty', data: { part: 'empty', testid: 'detail-empty' } }),
     h('section', { class: 'cc-section cc-customer', data: { part: 'customer', testid: 'customer-section' } }),
+    h('section', { class: 'cc-section cc-comm-section', hidden: true, data: { part: 'comm', testid: 'comm-section' } }),
     h('section', { class: 'cc-section cc-request', data: { part: 'request', testid: 'request-section' } }),
     h('section', { class: 'cc-section cc-activity', data: { part: 'activity', testid: 'activity-section' } }),
     h('section', { class: 'cc-section cc-journey-section', data: { part: 'journey', testid: 'journey-section' } }),
@@ -16,6 +20,7 @@ export function detailSections(el) {
   return {
     empty: part('empty'),
     customer: part('customer'),
+    comm: part('comm'),
     request: part('request'),
     activity: part('activity'),
     journey: part('journey'),

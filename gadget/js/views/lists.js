@@ -3,6 +3,7 @@
 import { debounce, h, mount, renderOnce, uid } from '../dom.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { displayName, entryName, joinParts, mediaLabel } from '../model.js';
+import { showTab, tabSet } from './tabs.js';
 
 const TABS = ['open', 'recent', 'search'];
 const SEARCH_DELAY_MS = 250;
@@ -10,13 +11,7 @@ const SEARCH_DELAY_MS = 250;
 export function renderLists(el, state, actions) {
   renderOnce(el, 'lists', () => skeleton(actions));
   const part = (name) => el.querySelector(`[data-part="${name}"]`);
-  for (const tab of TABS) {
-    const button = el.querySelector(`[data-tab="${tab}"]`);
-    const selected = state.tab === tab;
-    button.setAttribute('aria-selected', String(selected));
-    button.tabIndex = selected ? 0 : -1;
-    el.querySelector(`[data-panel="${tab}"]`).hidden = !selected;
-  }
+  showTab(el, TABS, state.tab);
   part('open-count').textContent = state.open.length ? formatNumber(state.open.length) : '';
   renderOpen(part('open'), state, actions);
   renderRecent(part('recent'), state, actions);
@@ -28,23 +23,13 @@ export function renderLists(el, state, actions) {
 }
 
 function skeleton(actions) {
-  const ids = Object.fromEntries(TABS.map((tab) => [tab, uid(`tab-${tab}`)]));
-  const panels = Object.fromEntries(TABS.map((tab) => [tab, uid(`panel-${tab}`)]));
-  const tablist = h('div', {
-    role: 'tablist', class: 'cc-tabs', 'aria-label': t('lists.label'),
-    on: { keydown: (event) => moveBetweenTabs(event, tablist, actions) },
-  }, TABS.map((tab) => h('button', {
-    type: 'button', role: 'tab', id: ids[tab], 'aria-controls': panels[tab],
-    class: 'cc-tab', data: { tab, testid: `tab-${tab}` },
-    on: { click: () => actions.setTab(tab) },
-  }, t(`lists.${tab}`), tab === 'open' && h('span', { class: 'cc-count', data: { part: 'open-count' } }))));
-
+  const { tablist, panel } = tabSet({
+    label: t('lists.label'),
+    tabs: TABS.map((tab) => ({ name: tab, text: t(`lists.${tab}`), count: tab === 'open' && 'open-count' })),
+    select: (tab) => actions.setTab(tab),
+  });
   const searchId = uid('search');
   const runSearch = debounce((value) => actions.search(value), SEARCH_DELAY_MS);
-  const panel = (tab, ...children) => h('div', {
-    role: 'tabpanel', id: panels[tab], 'aria-labelledby': ids[tab], class: 'cc-panel',
-    data: { panel: tab },
-  }, ...children);
 
   return [
     h('h2', { class: 'cc-visually-hidden', text: t('lists.label') }),
@@ -70,21 +55,6 @@ function skeleton(actions) {
       }),
       h('div', { data: { part: 'results' } })),
   ];
-}
-
-function moveBetweenTabs(event, tablist, actions) {
-  const index = TABS.indexOf(event.target.dataset.tab);
-  if (index < 0) return;
-  const next = {
-    ArrowRight: (index + 1) % TABS.length,
-    ArrowLeft: (index + TABS.length - 1) % TABS.length,
-    Home: 0,
-    End: TABS.length - 1,
-  }[event.key];
-  if (next === undefined) return;
-  event.preventDefault();
-  actions.setTab(TABS[next]);
-  tablist.querySelector(`[data-tab="${TABS[next]}"]`).focus();
 }
 
 function renderOpen(el, state, actions) {
