@@ -14,7 +14,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -23,9 +22,7 @@ from simple_websocket import Client, ConnectionClosed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import ADMIN, CLIENTS, CUSTOMERS, prepare, summary, timed  # noqa: E402
-from context_service.db import normalise_url  # noqa: E402
-from tests.live import LiveServer  # noqa: E402
+from bench.run import CLIENTS, CUSTOMERS, database, save, serve, summary, timed  # noqa: E402
 
 TASKS = int(os.environ.get("BENCH_TASKS", "1000"))
 AGENTS = int(os.environ.get("BENCH_AGENTS", "20"))
@@ -90,14 +87,10 @@ def wait_for(closes, expected, timeout=300) -> bool:
 
 
 def main() -> None:
-    url = os.environ.get("BENCH_DATABASE_URL")
-    url = normalise_url(url) if url else f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    backend = url.split(":")[0]
+    url, backend = database()
     print(f"backend {backend}: {TASKS} queued contacts, {AGENTS} agents, {CLIENTS} client "
           f"threads, {WAITING} waiting for the Queue listing")
-    prepare(url)
-    workers = 1 if backend.startswith("sqlite") else 2
-    server = LiveServer(url, ADMIN, workers=workers, GUNICORN_THREADS=48).start()
+    server = serve(url, backend, threads=48)
     rows, posted, offers, accepts, closes = [], {}, [], [], []
     try:
         connector = server.connector_token()
@@ -134,9 +127,7 @@ def main() -> None:
         print(f"{'':28} median offer wait {statistics.median(offers):.0f} ms")
     finally:
         server.stop()
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"routing-{backend}.json").write_text(json.dumps(rows, indent=2))
+    save(f"routing-{backend}", rows)
 
 
 if __name__ == "__main__":

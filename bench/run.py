@@ -74,15 +74,31 @@ def summary(name, wall, latencies, statuses):
     return row
 
 
-def main() -> None:
+def database() -> tuple[str, str]:
+    """(URL, backend name): BENCH_DATABASE_URL, else a temporary SQLite file."""
     url = os.environ.get("BENCH_DATABASE_URL")
     url = normalise_url(url) if url else f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    backend = url.split(":")[0]
-    print(f"backend {backend}: {CUSTOMERS} customers, {EVENTS} events, {SEARCHES} searches/kind, "
-          f"{CLIENTS} client threads")
+    return url, url.split(":")[0]
+
+
+def serve(url: str, backend: str, threads: int) -> LiveServer:
+    """The customers in place, and gunicorn on them: one worker on SQLite, two on PostgreSQL."""
     prepare(url)
     workers = 1 if backend.startswith("sqlite") else 2
-    server = LiveServer(url, ADMIN, workers=workers, GUNICORN_THREADS=16).start()
+    return LiveServer(url, ADMIN, workers=workers, GUNICORN_THREADS=threads).start()
+
+
+def save(name: str, rows: list) -> None:
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(rows, indent=2))
+
+
+def main() -> None:
+    url, backend = database()
+    print(f"backend {backend}: {CUSTOMERS} customers, {EVENTS} events, {SEARCHES} searches/kind, "
+          f"{CLIENTS} client threads")
+    server = serve(url, backend, threads=16)
     rows = []
     try:
         connector = server.connector_token()
@@ -111,9 +127,7 @@ def main() -> None:
                                      token=token)[0]) for i in range(SEARCHES)])))
     finally:
         server.stop()
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"{backend}.json").write_text(json.dumps(rows, indent=2))
+    save(backend, rows)
 
 
 if __name__ == "__main__":

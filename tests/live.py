@@ -1,4 +1,5 @@
-"""Real server processes for tests: gunicorn (gthread) and a fake Finesse, on 127.0.0.1 only.
+"""Real server processes for tests: gunicorn (gthread), a fake Finesse and a webhook receiver,
+on 127.0.0.1 only.
 
 Every process started here is stopped by the fixture that started it, and
 gunicorn is also given a hard time limit so a crashed test run cannot leave it
@@ -15,6 +16,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -161,6 +164,70 @@ class FakeFinesse:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@dataclass(frozen=True)
+class Received:
+    path: str
+    message_id: str
+    attempt: int
+    headers: Message  # HTTP header names are case-insensitive: so is this
+    body: bytes
+    answer: str
+
+
+class WebhookReceiver:
+    """A connector's webhook on 127.0.0.1. It answers the n-th attempt of a message as
+    `script[id][n]` says (then `default`): an HTTP status, `hang` (answer only after the
+    sender gave up) or `drop` (close the connection without answering), and records
+    everything it receives."""
+
+    def __init__(self, hang_seconds: float = 1.5):
+        self.script: dict[str, list[str]] = {}
+        self.default = "200"
+        self.received: list[Received] = []
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                message_id = self.headers["X-CC-Message-Id"]
+                with receiver.lock:
+                    answers = receiver.script.get(message_id, [])
+                    seen = sum(r.message_id == message_id for r in receiver.received)
+                    answer = answers[seen] if seen < len(answers) else receiver.default
+                    receiver.received.append(Received(
+                        self.path, message_id, int(self.headers["X-CC-Attempt"]),
+                        self.headers, body, answer))
+                if answer == "drop":
+                    return
+                if answer == "hang":
+                    time.sleep(hang_seconds)
+                    answer = "200"
+                try:
+                    self.send_response(int(answer))
+                    if answer.startswith("3"):
+                        self.send_header("Location", "/elsewhere")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                except OSError:
+                    pass  # the sender gave up waiting
+
+            def log_message(self, *_args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def of(self, message_id: str) -> list[Received]:
+        with self.lock:
+            return [r for r in self.received if r.message_id == message_id]
 
     def stop(self):
         self.server.shutdown()

@@ -12,8 +12,6 @@ import json
 import re
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,7 +21,7 @@ from tests.browser.conftest import screenshot
 from tests.browser.gadget import add_request, customer, get, shown_name, sign_in
 from tests.browser.test_gadget_hosts import FAKE_FINESSE, host_page, messages
 from tests.conftest import ADMIN_TOKEN, clear_data
-from tests.live import ROOT, LiveServer
+from tests.live import ROOT, LiveServer, WebhookReceiver
 
 OFFER_SECONDS = 5
 MISSED_WAIT_MS = (OFFER_SECONDS + 5) * 1000
@@ -52,32 +50,6 @@ def care(care_server, own_database):
     clear_data(engine)
     yield care_server
     clear_data(engine)
-
-
-class WebhookReceiver:
-    """A connector's webhook on 127.0.0.1: records the agent replies it is sent."""
-
-    def __init__(self):
-        self.received: list[tuple[dict, dict]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                receiver.received.append((dict(self.headers), json.loads(body)))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *_args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/replies"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -321,14 +293,15 @@ def test_a_chat_live_both_ways(care, new_page, webhook):
     expect(mine.locator("[data-role=text]")).to_have_text("Let me check.\nOne moment, please.")
     expect(mine).to_contain_text("You")
     expect(mine.get_by_test_id("delivery")).to_have_text("Delivered")
-    [(headers, body)] = webhook.received
+    [received] = webhook.received
+    body = json.loads(received.body)
     assert body["text"] == "Let me check.\nOne moment, please."
     assert (body["activity_id"], body["author"]) == (activity_id, "alice")
     _, stored, _ = care.call("GET", f"/api/v1/activities/{activity_id}/messages", token=connector)
     assert [(m["direction"], m["text"]) for m in stored] == [
         ("in", "Hello! My order has not arrived."), ("in", "It was order 4711."),
         ("out", "Let me check.\nOne moment, please.")]
-    assert headers["X-Cc-Message-Id"] == stored[2]["message_id"]
+    assert received.message_id == stored[2]["message_id"]
     screenshot(page, "care-chat-narrow")
     assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
     page.set_viewport_size(WIDE)
