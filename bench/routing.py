@@ -5,8 +5,9 @@
 
 Queued contacts from known customers are offered over the WebSocket stream to agents who
 accept at once and close at once, so what is measured is the service: the queued event,
-the time until the offer frame arrives, accept, close (which completes the task), the
-whole cycle's throughput, and the Queue listing with its previews while contacts wait.
+the time until the offer frame arrives, accept, close (which completes the task), first
+one contact at a time, then in a burst (with the whole cycle's throughput), and last the
+Queue listing with its previews while contacts wait.
 The database named by BENCH_DATABASE_URL is emptied; everything runs on 127.0.0.1.
 """
 
@@ -27,6 +28,7 @@ from bench.run import CLIENTS, CUSTOMERS, database, save, serve, summary, timed 
 TASKS = int(os.environ.get("BENCH_TASKS", "1000"))
 AGENTS = int(os.environ.get("BENCH_AGENTS", "20"))
 WAITING = int(os.environ.get("BENCH_WAITING", "500"))
+QUIET = int(os.environ.get("BENCH_QUIET", "50"))
 MEDIA = ("voice", "chat", "email")
 
 
@@ -100,6 +102,20 @@ def main() -> None:
             desk.start()
         for token in tokens:
             server.call("PUT", "/api/v1/me/state", {"state": "ready"}, token=token)
+
+        # One contact at a time: what an agent waits for on a quiet system.
+        start = time.perf_counter()
+        for n in range(QUIET):
+            queued(server, connector, posted, n, "quiet")()
+            wait_for(closes, n + 1)
+        wall = time.perf_counter() - start
+        rows.append(summary("one by one: queued -> offer", wall, offers, [200] * len(offers)))
+        rows.append(summary("one by one: accept", wall, *zip(*accepts, strict=True)))
+        rows.append(summary("one by one: close", wall, *zip(*closes, strict=True)))
+        for measured in (offers, accepts, closes):
+            measured.clear()
+
+        # A burst: CLIENTS threads queue TASKS contacts as fast as they are answered.
         start = time.perf_counter()
         rows.append(summary("queued event", *timed(
             [queued(server, connector, posted, n) for n in range(TASKS)])))
