@@ -4,6 +4,7 @@ Routes are the unit of work: domain code adds and flushes, the route commits,
 and whatever is left uncommitted is rolled back when the context ends.
 """
 
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -13,6 +14,7 @@ from flask import Flask, current_app, g, request
 
 # Set for GET/HEAD requests: on SQLite they begin a plain (shared) read transaction.
 _read_only: ContextVar[bool] = ContextVar("read_only", default=False)
+WRITER_WAIT_SECONDS = 30  # as long as SQLite's own busy timeout
 
 
 @contextmanager
@@ -49,9 +51,25 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    # Writers of this process queue on a lock, in turn, rather than in SQLite's busy loop,
+    # whose growing sleeps gave some writers seconds of wait under load. SQLite's own lock
+    # still guards against other processes; a lock not had in time is waited for there.
+    writer = threading.Lock()
+
     @sa.event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
+        if _read_only.get():
+            conn.exec_driver_sql("BEGIN")
+            return
+        conn.info["writer"] = writer.acquire(timeout=WRITER_WAIT_SECONDS)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def _end(conn, *_args):
+        if conn.info.pop("writer", False):
+            writer.release()
+
+    for name in ("commit", "rollback"):
+        sa.event.listen(engine, name, _end)
 
 
 def make_engine(url: str) -> sa.Engine:
