@@ -68,6 +68,13 @@ def clear_data(engine):
             conn.execute(table.delete())
 
 
+def emptied(engine, value):
+    """For a fixture to `yield from`: `value`, with every table empty before and after."""
+    clear_data(engine)
+    yield value
+    clear_data(engine)
+
+
 @pytest.fixture(scope="module")
 def own_database(database_url, engine, tmp_path_factory):
     """(url, engine) for a module's own live server with settings of its own.
@@ -120,9 +127,7 @@ def app(database_url, engine, db_connection, app_config):
 @pytest.fixture
 def committed_app(database_url, engine, app_config):
     """An app whose requests really commit, for tests with several threads."""
-    clear_data(engine)
-    yield make_test_app(database_url, engine, **app_config)
-    clear_data(engine)
+    yield from emptied(engine, make_test_app(database_url, engine, **app_config))
 
 
 @pytest.fixture
@@ -269,6 +274,4 @@ def live_server_process(database_url, engine, fake_finesse):
 @pytest.fixture
 def live_server(live_server_process, engine):
     """The live server, with an empty database for this test."""
-    clear_data(engine)
-    yield live_server_process
-    clear_data(engine)
+    yield from emptied(engine, live_server_process)

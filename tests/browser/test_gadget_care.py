@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import screenshot
 from tests.browser.gadget import add_request, customer, get, shown_name, sign_in
 from tests.browser.test_gadget_hosts import FAKE_FINESSE, host_page, messages
-from tests.conftest import ADMIN_TOKEN, clear_data
+from tests.conftest import ADMIN_TOKEN, emptied
 from tests.live import ROOT, LiveServer, WebhookReceiver
 
 OFFER_SECONDS = 5
@@ -46,10 +46,7 @@ def care_server(own_database, fake_finesse):
 @pytest.fixture
 def care(care_server, own_database):
     """The Care desktop server, with an empty database for this test."""
-    _url, engine = own_database
-    clear_data(engine)
-    yield care_server
-    clear_data(engine)
+    yield from emptied(own_database[1], care_server)
 
 
 @pytest.fixture

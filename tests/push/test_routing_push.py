@@ -7,7 +7,7 @@ import time
 import pytest
 
 from context_service.cli import migrate
-from tests.conftest import ADMIN_TOKEN, clear_data
+from tests.conftest import ADMIN_TOKEN, emptied
 from tests.live import LiveServer
 from tests.push.test_stream import connect, next_frame
 
@@ -24,10 +24,7 @@ def routing_server(own_database):
 
 @pytest.fixture
 def server(routing_server, own_database):
-    _url, engine = own_database
-    clear_data(engine)
-    yield routing_server
-    clear_data(engine)
+    yield from emptied(own_database[1], routing_server)
 
 
 def queue_contact(server, contact_id, **fields):
