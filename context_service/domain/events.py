@@ -11,7 +11,7 @@ import sqlalchemy.exc as sa_exc
 
 from ..auth import Principal
 from ..errors import Conflict, Forbidden, Unprocessable
-from ..models import Activity, ContactEvent, utcnow
+from ..models import TASK_STATUSES, Activity, ContactEvent, utcnow
 from . import activities as activities_domain
 from . import audit, routing
 from . import customers as customers_domain
@@ -57,7 +57,7 @@ def ingest(session, data: dict, principal: Principal) -> tuple[dict, bool]:
     except sa_exc.IntegrityError:
         return _replay(_stored(session, data["source"], data["event_id"]), fingerprint), False
     activity = _apply(session, data, agent_id, principal)
-    task = routing.task_of(session, activity.id, routing.OPEN + ("completed", "abandoned"))
+    task = routing.task_of(session, activity.id, TASK_STATUSES)
     body = {
         "event_id": data["event_id"],
         "source": data["source"],

@@ -347,6 +347,8 @@ def in_progress(session, agent_id: str) -> list[Task]:
 def with_previews(session, tasks: list[Task], agent_id: str | None = None) -> list[Task]:
     """What an agent sees before accepting (R14): the customer, the request R2 would pick and
     an email's subject; with `agent_id`, the Open-list entry of each accepted task too."""
+    if not tasks:
+        return tasks
     activity_ids = [task.activity_id for task in tasks]
     customer_ids = {task.activity.customer_id for task in tasks if task.activity.customer_id}
     customers = {customer.id: customer for customer in session.scalars(
