@@ -259,16 +259,21 @@ def fake_finesse():
 
 @pytest.fixture(scope="session")
 def live_server_process(database_url, engine, fake_finesse):
-    """One gunicorn (gthread) serving the app for browser and push tests.
-
-    http://localhost:<port> is allowed to host the gadget: it is another origin than
-    http://127.0.0.1:<port>, which the postMessage host test needs.
-    """
-    server = LiveServer(database_url, ADMIN_TOKEN, FINESSE_URL=fake_finesse.url)
-    server.env["GADGET_ALLOWED_ORIGINS"] = f"http://localhost:{server.port}"
-    server.start()
+    """One gunicorn (gthread) serving the app for browser and push tests."""
+    server = gadget_server(database_url, fake_finesse)
     yield server
     server.stop()
+
+
+def gadget_server(database_url, fake_finesse, **env) -> LiveServer:
+    """A started gunicorn that Finesse sign-in and the gadget's hosts work with.
+
+    http://localhost:<port> is allowed to host the gadget: it is another origin than
+    http://127.0.0.1:<port>, which the postMessage host tests need.
+    """
+    server = LiveServer(database_url, ADMIN_TOKEN, FINESSE_URL=fake_finesse.url, **env)
+    server.env["GADGET_ALLOWED_ORIGINS"] = f"http://localhost:{server.port}"
+    return server.start()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ Each `(source, event_id)` is processed once: the event row is inserted first
 and its stored answer is what every replay gets back.
 """
 
-
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 

@@ -20,8 +20,8 @@ from playwright.sync_api import expect
 from tests.browser.conftest import screenshot
 from tests.browser.gadget import add_request, customer, get, shown_name, sign_in
 from tests.browser.test_gadget_hosts import FAKE_FINESSE, host_page, messages
-from tests.conftest import ADMIN_TOKEN, emptied
-from tests.live import ROOT, LiveServer, WebhookReceiver
+from tests.conftest import emptied, gadget_server
+from tests.live import ROOT, WebhookReceiver
 
 OFFER_SECONDS = 5
 MISSED_WAIT_MS = (OFFER_SECONDS + 5) * 1000
@@ -34,11 +34,8 @@ EVIL = "<img src=x onerror=alert(1)>"
 @pytest.fixture(scope="module")
 def care_server(own_database, fake_finesse):
     url, _engine = own_database
-    server = LiveServer(url, ADMIN_TOKEN, OFFER_TIMEOUT_SECONDS=OFFER_SECONDS,
-                        WEBHOOK_POLL_SECONDS=0.2, WEBHOOK_RETRY_SECONDS=0.2,
-                        FINESSE_URL=fake_finesse.url)
-    server.env["GADGET_ALLOWED_ORIGINS"] = f"http://localhost:{server.port}"
-    server.start()
+    server = gadget_server(url, fake_finesse, OFFER_TIMEOUT_SECONDS=OFFER_SECONDS,
+                           WEBHOOK_POLL_SECONDS=0.2, WEBHOOK_RETRY_SECONDS=0.2)
     yield server
     server.stop()
 
