@@ -8,10 +8,12 @@ from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import errors, extensions
-from .auth import authenticate
+from .auth import answer_preflight, authenticate
 from .config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
+# Browsers may reuse a preflight's answer this long (Chromium caps it at 2 hours).
+PREFLIGHT_MAX_AGE = 600
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -37,6 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.api.init_app(app)
     extensions.sock.init_app(app)
     errors.register(app)
+    # A CORS preflight carries no credentials by design: it is answered before anyone is
+    # asked for a token (flask-cors adds the Access-Control-* headers to the answer).
+    app.before_request(answer_preflight)
     app.before_request(authenticate)
 
     from . import background, delivery, gadget, push, router, stream, sweeper
@@ -55,8 +60,9 @@ def create_app(config: dict | None = None) -> Flask:
     # ES modules and catalogues and calls the API, all cross-origin.
     origins = app.config["GADGET_ALLOWED_ORIGINS"]
     CORS(app, resources={r"/api/*": {"origins": origins}, r"/gadget/*": {"origins": origins}},
-         expose_headers=["ETag", "X-Pagination"], allow_headers=["Authorization",
-         "Content-Type", "If-Match"])
+         expose_headers=["ETag", "X-Pagination", "Retry-After"],
+         allow_headers=["Authorization", "Content-Type", "If-Match"],
+         max_age=PREFLIGHT_MAX_AGE)
     if app.config["PROXY_FIX"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX"],
                                 x_proto=app.config["PROXY_FIX"], x_host=app.config["PROXY_FIX"],

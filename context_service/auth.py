@@ -79,6 +79,14 @@ def bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def answer_preflight():
+    """before_request hook: a CORS preflight of a known route is 204, never 401."""
+    if (request.method == "OPTIONS" and request.endpoint is not None
+            and "Access-Control-Request-Method" in request.headers):
+        return current_app.response_class(status=204)
+    return None
+
+
 def authenticate() -> None:
     """before_request hook: resolve the caller of every non-public /api route."""
     g.principal = None

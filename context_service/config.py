@@ -12,6 +12,10 @@ def _origins(raw: str) -> list[str]:
     return [o.strip().rstrip("/") for o in raw.split(",") if o.strip()]
 
 
+def _base_url(raw: str) -> str:
+    return raw.strip().rstrip("/") + "/"
+
+
 def _words(raw: str) -> list[str]:
     return [w.strip() for w in raw.split(",") if w.strip()]
 
@@ -29,6 +33,8 @@ SETTINGS = {
     "FINESSE_URL": (None, str, "Finesse server for agent sign-in, e.g. https://finesse.example:8445"),
     "FINESSE_CA_FILE": (None, str, "CA bundle to verify the Finesse server's certificate"),
     "GADGET_ALLOWED_ORIGINS": ([], _origins, "comma-separated origins that may host the gadget"),
+    "PUBLIC_BASE_URL": (None, _base_url,
+                        "this service's URL as browsers reach it, written into gadget.xml"),
     "WS_PING_SECONDS": (25, int, "keep-alive ping interval on the stream"),
     "PROXY_FIX": (0, int, "number of proxies whose X-Forwarded-* headers to trust"),
     "SECRET_KEY": (None, str, "server secret that webhook signing secrets are derived from"),

@@ -1,10 +1,11 @@
 """Serving the gadget: its static files, gadget.xml for Finesse, its config, the demo.
 
-URLs are built from the request, so the gadget works wherever it is deployed
-(behind a proxy, set PROXY_FIX=1 so X-Forwarded-* headers are honoured).
+URLs are built from PUBLIC_BASE_URL, else from the request, so the gadget works wherever
+it is deployed (behind a proxy, set PROXY_FIX=1 so X-Forwarded-* headers are honoured).
 """
 
 from flask import Blueprint, current_app, redirect, request, send_from_directory
+from markupsafe import escape
 from werkzeug.exceptions import NotFound
 
 from . import ROOT
@@ -61,7 +62,10 @@ def gadget_config():
 def gadget_xml():
     """The Finesse gadget spec, pointing at this deployment."""
     spec = (ROOT / "gadget.xml").read_text(encoding="utf-8")
-    response = current_app.response_class(spec.replace("__BASE__", request.url_root),
+    # Finesse, not the agent's browser, fetches this file: the URL it used may not be the
+    # one browsers reach us by, so a configured public URL wins.
+    base = current_app.config["PUBLIC_BASE_URL"] or request.url_root
+    response = current_app.response_class(spec.replace("__BASE__", escape(base)),
                                           mimetype="application/xml")
     response.headers["Cache-Control"] = "no-cache"
     return response

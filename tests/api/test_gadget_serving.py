@@ -1,22 +1,59 @@
 """The service serves the gadget, its Finesse spec and config without credentials."""
 
+import xml.etree.ElementTree as ET  # noqa: N817
+
 import pytest
+
+from context_service.config import load_config
+from tests.conftest import make_test_app
+
+FINESSE_ORIGIN = "https://finesse.example:8445"
+FINESSE_LIB = "__UP_scheme__://__UP_host__:__UP_hostPort__/desktop/assets/js/"
 
 
 @pytest.fixture
 def app_config():
-    return {"GADGET_ALLOWED_ORIGINS": ["https://finesse.example:8445"]}
+    return {"GADGET_ALLOWED_ORIGINS": [FINESSE_ORIGIN]}
 
 
-def test_gadget_xml_points_at_this_deployment(client):
-    r = client.get("/gadget.xml", base_url="https://cc.example/prefix/")
+def spec(client, **kwargs):
+    r = client.get("/gadget.xml", **kwargs)
     assert r.status_code == 200 and r.mimetype == "application/xml"
-    body = r.get_data(as_text=True)
-    assert "__BASE__" not in body
-    assert "https://cc.example/prefix/gadget/js/app.js" in body
-    for feature in ("pubsub-2", "settitle", "dynamic-height", "setprefs"):
-        assert f'feature="{feature}"' in body
-    assert "/desktop/assets/js/finesse.js" in body
+    return ET.fromstring(r.data)  # noqa: S314 - our own spec
+
+
+def test_gadget_xml_is_a_finesse_gadget_spec_pointing_at_this_deployment(client):
+    module = spec(client, base_url="https://cc.example/prefix/")
+    prefs = module.find("ModulePrefs")
+    features = {r.get("feature") for r in prefs.findall("Require")}
+    assert features == {"pubsub-2", "settitle", "dynamic-height", "setprefs"}
+    # Shindig must not proxy or rewrite our ES modules.
+    [rewrite] = prefs.findall("Optional[@feature='content-rewrite']")
+    assert [p.text for p in rewrite.findall("Param[@name='exclude-url']")] == ["*"]
+    assert {p.get("name") for p in module.findall("UserPref")} == {"scheme", "host", "hostPort"}
+    content = module.find("Content")
+    assert content.get("type") == "html"
+    html = content.text
+    assert "__BASE__" not in html
+    # Finesse's own scripts from the Finesse server, ours from this deployment.
+    assert f'<script src="{FINESSE_LIB}jquery.min.js"></script>' in html
+    assert f'<script src="{FINESSE_LIB}finesse.js"></script>' in html
+    assert '<script type="module" src="https://cc.example/prefix/gadget/js/app.js">' in html
+    assert 'href="https://cc.example/prefix/gadget/css/gadget.css"' in html
+    assert 'data-host="finesse"' in html
+
+
+def test_public_base_url_wins_over_the_url_finesse_used(database_url, engine, db_connection):
+    app = make_test_app(database_url, engine, TEST_CONNECTION=db_connection,
+                        PUBLIC_BASE_URL="https://cc.example.com/context/")
+    html = spec(app.test_client(), base_url="http://10.0.0.7:8000/").find("Content").text
+    assert "https://cc.example.com/context/gadget/js/app.js" in html
+    assert "10.0.0.7" not in html
+
+
+def test_public_base_url_setting_is_normalised(monkeypatch, tmp_path):
+    monkeypatch.setenv("PUBLIC_BASE_URL", " https://cc.example.com/context ")
+    assert load_config(str(tmp_path))["PUBLIC_BASE_URL"] == "https://cc.example.com/context/"
 
 
 def test_gadget_page_is_served_with_a_strict_policy(client):
@@ -45,10 +82,38 @@ def test_home_leads_to_the_demo(client):
     assert r.status_code == 302 and r.headers["Location"].endswith("gadget/demo/")
 
 
-def test_cors_allows_only_configured_origins(client):
-    ok = client.options("/api/v1/me", headers={"Origin": "https://finesse.example:8445",
-                                               "Access-Control-Request-Method": "GET"})
-    assert ok.headers.get("Access-Control-Allow-Origin") == "https://finesse.example:8445"
-    other = client.options("/api/v1/me", headers={"Origin": "https://evil.example",
-                                                  "Access-Control-Request-Method": "GET"})
-    assert "Access-Control-Allow-Origin" not in other.headers
+def preflight(client, path, origin=FINESSE_ORIGIN, method="GET",
+              headers="authorization,content-type,if-match"):
+    return client.options(path, headers={"Origin": origin,
+                                         "Access-Control-Request-Method": method,
+                                         "Access-Control-Request-Headers": headers})
+
+
+@pytest.mark.parametrize(("path", "method"), [
+    ("/api/v1/me", "GET"),
+    ("/api/v1/customers/1", "PATCH"),
+    ("/api/v1/contact-events", "POST"),
+    ("/api/v1/auth/finesse", "POST"),
+])
+def test_a_preflight_from_an_allowed_origin_needs_no_credentials(client, path, method):
+    r = preflight(client, path, method=method)
+    assert r.status_code == 204
+    assert r.headers["Access-Control-Allow-Origin"] == FINESSE_ORIGIN
+    allowed = {h.strip().lower() for h in r.headers["Access-Control-Allow-Headers"].split(",")}
+    assert {"authorization", "content-type", "if-match"} <= allowed
+    assert method in r.headers["Access-Control-Allow-Methods"]
+    assert int(r.headers["Access-Control-Max-Age"]) > 0
+
+
+def test_a_preflight_from_another_origin_is_not_allowed(client):
+    r = preflight(client, "/api/v1/me", origin="https://evil.example")
+    assert "Access-Control-Allow-Origin" not in r.headers
+
+
+def test_cross_origin_answers_expose_the_etag(client, admin, make_customer):
+    customer = make_customer(first_name="Ada")
+    r = admin.get(f"/api/v1/customers/{customer['id']}", headers={"Origin": FINESSE_ORIGIN})
+    assert r.headers["Access-Control-Allow-Origin"] == FINESSE_ORIGIN
+    assert "ETag" in r.headers["Access-Control-Expose-Headers"]
+    unauthenticated = client.get("/api/v1/me", headers={"Origin": FINESSE_ORIGIN})
+    assert unauthenticated.status_code == 401  # the preflight is free, the call is not

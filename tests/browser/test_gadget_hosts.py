@@ -215,6 +215,8 @@ def test_gadget_xml_content_runs_in_a_finesse_page(live_server, new_page):
         spec = response.read().decode()
     content = re.search(r"<!\[CDATA\[(.*)\]\]>", spec, re.S).group(1)
     finesse_origin = live_server.url.replace("127.0.0.1", "localhost")
+    content = (content.replace("__UP_scheme__", "http").replace("__UP_host__", "localhost")
+               .replace("__UP_hostPort__", str(live_server.port)))
     authorization = base64.b64encode(b"fin1001:finesse-pass").decode()
     page = new_page()
     page.route(f"{finesse_origin}/desktop/assets/js/finesse.js", lambda route: route.fulfill(
