@@ -14,7 +14,8 @@ from context_service import create_app
 from context_service.cli import migrate
 from context_service.db import make_engine, normalise_url
 from context_service.models import Base
-from tests.live import FakeFinesse, LiveServer
+from tests.live import LiveServer
+from tests.standins.finesse import FinesseStandIn, FinesseUser
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
@@ -247,31 +248,39 @@ def post_event(connector):
     return post
 
 
-FINESSE_USERS = {"fin1001": ("finesse-pass", "Fiona Finesse")}
+FINESSE_USERS = [
+    FinesseUser("fin1001", "finesse-pass", "Fiona", "Finesse", login_name="fiona",
+                extension="1001", sso_token="sso-token-fiona"),
+    FinesseUser("fin1002", "oscar-pass", "Oscar", "Other", extension="1002",
+                sso_token="sso-token-oscar"),
+    FinesseUser("sup2001", "super-pass", "Sam", "Supervisor", roles=["Agent", "Supervisor"],
+                sso_token="sso-token-sam"),
+    FinesseUser("admin", "admin-pass", "Finesse", "Administrator", roles=["Administrator"]),
+]
 
 
 @pytest.fixture(scope="session")
-def fake_finesse():
-    server = FakeFinesse(FINESSE_USERS)
-    yield server
-    server.stop()
+def finesse_standin():
+    """Cisco Finesse's REST User API, in a process of its own (NON_SSO: Basic credentials)."""
+    with FinesseStandIn(FINESSE_USERS) as finesse:
+        yield finesse
 
 
 @pytest.fixture(scope="session")
-def live_server_process(database_url, engine, fake_finesse):
+def live_server_process(database_url, engine, finesse_standin):
     """One gunicorn (gthread) serving the app for browser and push tests."""
-    server = gadget_server(database_url, fake_finesse)
+    server = gadget_server(database_url, finesse_standin)
     yield server
     server.stop()
 
 
-def gadget_server(database_url, fake_finesse, **env) -> LiveServer:
+def gadget_server(database_url, finesse_standin, **env) -> LiveServer:
     """A started gunicorn that Finesse sign-in and the gadget's hosts work with.
 
     http://localhost:<port> is allowed to host the gadget: it is another origin than
     http://127.0.0.1:<port>, which the postMessage host tests need.
     """
-    server = LiveServer(database_url, ADMIN_TOKEN, FINESSE_URL=fake_finesse.url, **env)
+    server = LiveServer(database_url, ADMIN_TOKEN, FINESSE_URL=finesse_standin.url, **env)
     server.env["GADGET_ALLOWED_ORIGINS"] = f"http://localhost:{server.port}"
     return server.start()
 

@@ -1,12 +1,10 @@
-"""Real server processes for tests: gunicorn (gthread), a fake Finesse and a webhook receiver,
-on 127.0.0.1 only.
+"""Real server processes for tests: gunicorn and a webhook receiver, on 127.0.0.1 only.
 
 Every process started here is stopped by the fixture that started it, and
 gunicorn is also given a hard time limit so a crashed test run cannot leave it
 running for long.
 """
 
-import base64
 import json
 import os
 import socket
@@ -127,47 +125,6 @@ class LiveServer:
         status, data, _ = self.call("POST", "/api/v1/contact-events", body, token=token)
         assert status in (200, 201), data
         return data
-
-
-class FakeFinesse:
-    """Answers /finesse/api/User/{id} like Finesse: 200 with XML for the right Basic credentials."""
-
-    def __init__(self, users: dict[str, tuple[str, str]]):
-        self.users = users  # id -> (password, "First Last")
-        self.requests: list[str] = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's naming
-                fake.requests.append(self.path)
-                user_id = self.path.rsplit("/", 1)[-1]
-                expected = fake.users.get(user_id)
-                auth = self.headers.get("Authorization", "")
-                good = expected and auth == "Basic " + base64.b64encode(
-                    f"{user_id}:{expected[0]}".encode()).decode()
-                if not self.path.startswith("/finesse/api/User/") or not good:
-                    self.send_response(401)
-                    self.end_headers()
-                    return
-                first, _, last = expected[1].partition(" ")
-                body = (f"<User><loginId>{user_id}</loginId><firstName>{first}</firstName>"
-                        f"<lastName>{last}</lastName></User>").encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/xml")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ GOOD = "Basic " + base64.b64encode(b"fin1001:finesse-pass").decode()
 
 
 @pytest.fixture
-def app_config(fake_finesse):
-    return {"FINESSE_URL": fake_finesse.url}
+def app_config(finesse_standin):
+    return {"FINESSE_URL": finesse_standin.url}
 
 
 def test_finesse_credentials_give_an_agent_token(client, db_connection):

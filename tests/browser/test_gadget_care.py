@@ -32,9 +32,9 @@ EVIL = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
-def care_server(own_database, fake_finesse):
+def care_server(own_database, finesse_standin):
     url, _engine = own_database
-    server = gadget_server(url, fake_finesse, OFFER_TIMEOUT_SECONDS=OFFER_SECONDS,
+    server = gadget_server(url, finesse_standin, OFFER_TIMEOUT_SECONDS=OFFER_SECONDS,
                            WEBHOOK_POLL_SECONDS=0.2, WEBHOOK_RETRY_SECONDS=0.2)
     yield server
     server.stop()
