@@ -319,7 +319,12 @@ class ContactEvent(Base):
 
 
 class OpenEntry(Base):
-    """An interaction in an agent's Open list; closing it moves it to Recent."""
+    """An interaction in an agent's Open list; closing it moves it to Recent.
+
+    `ringing`: the contact is offered to this agent (the host's phone rings) and not yet
+    accepted by it: the caller pops up before the agent answers, and the entry goes
+    away if the agent never does.
+    """
 
     __tablename__ = "open_entries"
 
@@ -336,6 +341,7 @@ class OpenEntry(Base):
     )
     opened_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     closed_at: so.Mapped[datetime | None]
+    ringing: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     activity: so.Mapped[Activity | None] = so.relationship(lazy="joined")
     customer: so.Mapped[Customer | None] = so.relationship(lazy="joined")

@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields as f
 from marshmallow import validate as v
 
+from .domain.addresses import display_address
 from .models import AGENT_STATES, ID_MAX, MEDIA_TYPES, ROLES, ROUTED_MEDIA, utcnow
 
 TEXT_MAX = 2000  # R3: titles, descriptions, notes and customer text fields.
@@ -294,13 +295,28 @@ class ContactEventResultSchema(Schema):
 
 # --- the agent's own lists ---------------------------------------------------------------
 
+class EntryActivitySchema(EventActivitySchema):
+    """The contact of an Open or Recent entry: enough to tell unknown callers apart."""
+
+    from_address = f.String(data_key="from", allow_none=True)
+    caller = f.Function(lambda activity: display_address(activity.from_address),
+                        metadata={"type": "string", "nullable": True,
+                                  "description": "The caller's address as people write it: "
+                                                 "an international phone number or an email"})
+    customer_name = f.String(allow_none=True, metadata={"description": "As the host gave it"})
+    started_at = f.DateTime(allow_none=True)
+    ended_at = f.DateTime(allow_none=True)
+
+
 class OpenEntrySchema(Schema):
     id = f.Integer()
     customer_id = f.Integer(allow_none=True)
     request_id = f.Integer(allow_none=True)
     activity_id = f.Integer(allow_none=True)
     customer = f.Nested(CustomerSummarySchema, allow_none=True)
-    activity = f.Nested(EventActivitySchema, allow_none=True)
+    activity = f.Nested(EntryActivitySchema, allow_none=True)
+    ringing = f.Boolean(metadata={"description": "Offered to me, not yet accepted: the caller "
+                                                 "pops up before I answer"})
     opened_at = f.DateTime()
     closed_at = f.DateTime(allow_none=True)
 

@@ -40,3 +40,15 @@ def address_key(raw: str) -> tuple[str, str] | None:
         return ("phone", phone_key(raw.removeprefix("tel:")))
     except InvalidAddress:
         return None
+
+
+def display_address(raw: str | None) -> str | None:
+    """An address as people write it: phones in international format, emails as they are."""
+    kind_key = address_key(raw)
+    if kind_key is None:
+        return (raw or "").strip() or None
+    kind, key = kind_key
+    if kind == "email":
+        return key
+    return phonenumbers.format_number(phonenumbers.parse(key),
+                                      phonenumbers.PhoneNumberFormat.INTERNATIONAL)

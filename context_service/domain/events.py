@@ -12,7 +12,7 @@ from ..auth import Principal
 from ..errors import Conflict, Forbidden, Unprocessable
 from ..models import TASK_STATUSES, Activity, ContactEvent, utcnow
 from . import activities as activities_domain
-from . import audit, routing
+from . import audit, routing, worklists
 from . import customers as customers_domain
 from . import messages as messages_domain
 from .addresses import address_key
@@ -115,31 +115,44 @@ def _match_customer(session, activity: Activity) -> None:
     activity.candidate_ids = [c.id for c in matches] if len(matches) > 1 else []
 
 
+def _ring_only_ends(activity: Activity, agent_id: str | None) -> bool:
+    """An agent's `ended` for a contact another agent has: only its ring ended (the call
+    rang out there, or was answered on another phone of a shared line), not the contact."""
+    return bool(agent_id) and activity.state == "active" and activity.agent_id != agent_id
+
+
 def _apply(session, data: dict, agent_id: str | None, principal: Principal) -> Activity:
     actor = principal.actor
     activity, created = _find_or_create_activity(session, data, principal)
     at = data.get("occurred_at") or utcnow()
+    ends = data["type"] == "ended" and activity.state != "ended"
     if not created:
         # The routing lock first, when the event may change a task (domain/routing.py);
         # then this contact's row, as it is now: its events apply one at a time.
         if data["type"] == "queued":
             routing.lock(session)
-        elif data["type"] == "ended" and activity.state != "ended":
+        elif ends and not _ring_only_ends(activity, agent_id):
             routing.abandon(session, activity, actor, at)
         session.refresh(activity, with_for_update={"key_share": True})
     if data.get("variables"):
         activity.variables = {**activity.variables, **data["variables"]}
     if data["type"] == "queued":
         routing.enqueue(session, activity, data["queue"], at, actor)
+    elif data["type"] == "offered":
+        if agent_id and activity.state != "ended" and routing.task_of(session, activity.id) is None:
+            worklists.ring_for(session, agent_id, activity)
     elif data["type"] == "accepted":
         if (task := routing.task_of(session, activity.id)) is not None:
             raise Conflict(f"Contact {activity.contact_id!r} is routed by this service (task "
                            f"{task.id}); the agent accepts the task instead.")
         activities_domain.accept(session, activity, agent_id, actor, at)
-    elif data["type"] == "ended" and activity.state != "ended":
+    elif ends and _ring_only_ends(activity, agent_id):
+        worklists.stop_ringing(session, activity, agent_id)
+    elif ends:
         activity.state = "ended"
         activity.ended_at = at
         activities_domain.touch(session, activity, actor)
+        worklists.stop_ringing(session, activity)
         audit.record(session, actor, activity, "end", {})
     if data.get("body"):
         messages_domain.record_contact_text(

@@ -9,21 +9,53 @@ from . import requests as requests_domain
 RECENT_LIMIT = 50
 
 
-def open_for(session, agent_id: str, activity: Activity) -> OpenEntry:
-    """Put the activity's customer (or unknown contact) in the agent's Open list, once."""
-    entry = session.scalar(
+def _open_entry(session, agent_id: str, activity: Activity) -> OpenEntry | None:
+    return session.scalar(
         sa.select(OpenEntry).where(
             OpenEntry.agent_id == agent_id,
             OpenEntry.activity_id == activity.id,
             OpenEntry.closed_at.is_(None),
         )
     )
+
+
+def open_for(session, agent_id: str, activity: Activity) -> OpenEntry:
+    """Put the activity's customer (or unknown contact) in the agent's Open list, once.
+
+    The agent took the contact: its ring stops, and so does the ring at anyone else.
+    """
+    stop_ringing(session, activity, except_agent=agent_id)
+    entry = _open_entry(session, agent_id, activity)
     if entry is None:
         entry = OpenEntry(agent_id=agent_id, activity_id=activity.id,
                           customer_id=activity.customer_id, request_id=activity.request_id)
         session.add(entry)
         session.flush()
+    elif entry.ringing:
+        entry.ringing = False
+        entry.customer_id, entry.request_id = activity.customer_id, activity.request_id
     return entry
+
+
+def ring_for(session, agent_id: str, activity: Activity) -> None:
+    """The contact rings at the agent: the caller pops up in its Open list before it answers."""
+    if _open_entry(session, agent_id, activity) is None:
+        session.add(OpenEntry(agent_id=agent_id, activity_id=activity.id, ringing=True,
+                              customer_id=activity.customer_id, request_id=activity.request_id))
+        session.flush()
+
+
+def stop_ringing(session, activity: Activity, agent_id: str | None = None,
+                 except_agent: str | None = None) -> None:
+    """Rings that ended unanswered leave no trace in Open or Recent: nobody handled them."""
+    stmt = sa.select(OpenEntry).where(OpenEntry.activity_id == activity.id,
+                                      OpenEntry.ringing.is_(True))
+    if agent_id is not None:
+        stmt = stmt.where(OpenEntry.agent_id == agent_id)
+    if except_agent is not None:
+        stmt = stmt.where(OpenEntry.agent_id != except_agent)
+    for entry in session.scalars(stmt):
+        session.delete(entry)
 
 
 def follow_activity(session, activity: Activity) -> None:

@@ -2,8 +2,6 @@
 source for index.html and gadget.xml, and no way for data to become markup."""
 
 import re
-import urllib.request
-import xml.etree.ElementTree as ET  # noqa: N817
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,24 +49,3 @@ def test_index_html_is_only_the_mount_point_and_the_script():
     assert body == '<div id="cc-root"></div>'
     assert '<script type="module" src="js/app.js"></script>' in html
     assert 'href="css/gadget.css"' in html
-
-
-def test_gadget_xml_is_a_finesse_gadget_spec(live_server):
-    with urllib.request.urlopen(live_server.url + "/gadget.xml") as response:
-        spec = response.read().decode()
-    root = ET.fromstring(spec)  # noqa: S314 - our own file
-    assert root.tag == "Module"
-    prefs = root.find("ModulePrefs")
-    assert prefs.get("title") == "Customer Context"
-    assert {r.get("feature") for r in prefs.findall("Require")} == {
-        "pubsub-2", "settitle", "dynamic-height", "setprefs"}
-    content = root.find("Content")
-    assert content.get("type") == "html"
-    html = content.text
-    base = live_server.url + "/"
-    assert "__BASE__" not in spec
-    assert '<script src="/desktop/assets/js/finesse.js"></script>' in html
-    assert f'<script type="module" src="{base}gadget/js/app.js"></script>' in html
-    assert f'href="{base}gadget/css/gadget.css"' in html
-    # The same markup as index.html: the mount point, built by app.js.
-    assert re.findall(r"<div[^>]*>", html) == ['<div id="cc-root">']
