@@ -30,7 +30,6 @@ def create_app(config: dict | None = None) -> Flask:
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearer": []}],
         },
-        JSON_SORT_KEYS=False,
     )
     logging.basicConfig(level=app.config["LOG_LEVEL"])
 
@@ -38,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.db.init_app(app)
     extensions.api.init_app(app)
     extensions.sock.init_app(app)
+    extensions.limiter.init_app(app)
     errors.register(app)
     # A CORS preflight carries no credentials by design: it is answered before anyone is
     # asked for a token (flask-cors adds the Access-Control-* headers to the answer).

@@ -7,6 +7,8 @@ of another form.
 """
 
 import logging
+import math
+import time
 
 import marshmallow as ma
 import sqlalchemy.exc as sa_exc
@@ -67,6 +69,14 @@ def problem_response(status: int, title: str, detail: str, headers=None, **extra
     return response
 
 
+def too_many_requests(limit) -> Response:
+    """Flask-Limiter's `on_breach`: a 429 problem saying when to try again."""
+    wait = max(1, math.ceil(limit.reset_at - time.time()))
+    return problem_response(429, "Too many requests",
+                            f"Too many attempts; try again in {wait} seconds.",
+                            {"Retry-After": str(wait)})
+
+
 def _from_problem(error: Problem) -> Response:
     return problem_response(error.status, error.title, error.detail, error.headers, **error.extra)
 
@@ -95,6 +105,8 @@ def _detail(errors: dict) -> str:
 
 
 def _from_http(error: HTTPException) -> Response:
+    if error.response is not None:
+        return error.response  # already an answer (a rate limit's 429 problem, say)
     data = getattr(error, "data", None) or {}
     extra = {}
     detail = data.get("message") or error.description or error.name

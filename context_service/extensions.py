@@ -2,12 +2,14 @@
 
 import http
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from flask_sock import Sock
 
 from .db import Database
-from .errors import PROBLEM_TYPE
+from .errors import PROBLEM_TYPE, too_many_requests
 from .schemas import ProblemSchema
 
 
@@ -34,3 +36,5 @@ class ProblemApi(Api):
 db = Database()
 api = ProblemApi()
 sock = Sock()
+# Counters live where RATELIMIT_STORAGE_URI says (memory: this process; redis: all of them).
+limiter = Limiter(key_func=get_remote_address, on_breach=too_many_requests)
