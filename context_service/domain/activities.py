@@ -1,5 +1,6 @@
 """Activities: accepting a contact (R1, R2), tags (R5), notes (R6), moving (R11)."""
 
+import unicodedata
 from datetime import datetime
 
 from ..errors import Conflict, NotFound, Unprocessable
@@ -44,14 +45,34 @@ def accept(session, activity: Activity, agent_id: str, actor: str, at: datetime)
     worklists.open_for(session, agent_id, activity)
 
 
+def lock_for_append(session, activity: Activity) -> None:
+    """Wait for other writers of this activity, then read it as they left it.
+
+    Appends (tags, notes) bump the activity's version without an If-Match: holding the
+    row lock first means a concurrent append makes this one wait, never fail as stale.
+    """
+    session.refresh(activity, with_for_update={"key_share": True})
+
+
+def tag_name(raw: str) -> str:
+    """A tag as stored: whitespace collapsed, composed (NFC) so `Café` is one spelling."""
+    return unicodedata.normalize("NFC", " ".join(raw.split()))
+
+
+def tag_key(name: str) -> str:
+    """What makes two tags the same (R5): any case, any Unicode composition."""
+    return unicodedata.normalize("NFC", tag_name(name).casefold())
+
+
 def add_tag(session, activity: Activity, name: str, actor: str) -> Tag:
-    name = " ".join(name.split())
+    name = tag_name(name)
     if not name:
         raise Unprocessable("A tag cannot be blank.", errors={"name": ["Tag is blank."]})
     if len(name) > TAG_MAX:
         raise Unprocessable(f"A tag has at most {TAG_MAX} characters.",
                             errors={"name": [f"Longer than {TAG_MAX} characters."]})
-    key = name.casefold()
+    lock_for_append(session, activity)
+    key = tag_key(name)
     if any(tag.key == key for tag in activity.tags):
         raise Conflict(f"The activity already has the tag {name!r}.")
     tag = Tag(name=name, key=key, created_by=actor)
@@ -62,7 +83,8 @@ def add_tag(session, activity: Activity, name: str, actor: str) -> Tag:
 
 
 def remove_tag(session, activity: Activity, name: str, actor: str) -> None:
-    key = " ".join(name.split()).casefold()
+    lock_for_append(session, activity)
+    key = tag_key(name)
     tag = next((t for t in activity.tags if t.key == key), None)
     if tag is None:
         raise NotFound(f"The activity has no tag {name!r}.")
@@ -72,6 +94,7 @@ def remove_tag(session, activity: Activity, name: str, actor: str) -> None:
 
 
 def add_note(session, activity: Activity, text: str, actor: str) -> Note:
+    lock_for_append(session, activity)
     note = Note(text=text, author=actor)
     activity.notes.append(note)
     touch(session, activity, actor)

@@ -57,6 +57,22 @@ def test_same_tag_in_another_case_is_409(agent, activity):
     assert tags_of(agent, activity["id"]) == ["Billing"]
 
 
+@pytest.mark.parametrize(("first", "second"), [
+    ("Caf\u00e9", "cafe\u0301"),        # composed, then decomposed
+    ("STRASSE", "stra\u00dfe"),         # casefolding, not just lower case
+    ("\u00c5se", "A\u030ase"),           # Å composed and decomposed, in another case
+])
+def test_tags_are_the_same_in_any_case_and_unicode_composition(agent, activity, first, second):
+    assert tag(agent, activity["id"], first).status_code == 201
+    assert tag(agent, activity["id"], second).status_code == 409
+    assert agent.delete(f"{URL}/{activity['id']}/tags/{second}").status_code == 204
+    assert tags_of(agent, activity["id"]) == []
+
+
+def test_tags_are_stored_composed(agent, activity):
+    assert tag(agent, activity["id"], "cafe\u0301").json["name"] == "caf\u00e9"
+
+
 def test_same_tag_on_another_activity_is_fine(agent, activity, post_event):
     other = post_event(contact_id="call-2")
     assert tag(agent, activity["id"], "Billing").status_code == 201
