@@ -33,11 +33,20 @@ class Principal:
     name: str
     agent_id: str | None = None
     key_id: int | None = None  # the ApiToken row (None for the bootstrap admin)
+    # Connector keys: sources whose contacts it may act on whoever reported them.
+    shared_sources: tuple[str, ...] = ()
 
     @property
     def actor(self) -> str:
         """The label written to audit entries and `updated_by`."""
         return self.agent_id or f"{self.role}:{self.name}"
+
+    @property
+    def identity(self) -> str:
+        """Who this is across tokens: an agent by its id, a key by its row."""
+        if self.agent_id:
+            return f"agent:{self.agent_id}"
+        return f"key:{self.key_id}" if self.key_id else f"{self.role}:{self.name}"
 
 
 def hash_token(token: str) -> str:
@@ -71,7 +80,8 @@ def principal_for_token(session, token: str) -> Principal | None:
     )
     if row is None:
         return None
-    return Principal(role=row.role, name=row.name, agent_id=row.agent_id, key_id=row.id)
+    return Principal(role=row.role, name=row.name, agent_id=row.agent_id, key_id=row.id,
+                     shared_sources=tuple(row.shared_sources or ()))
 
 
 def bearer_token() -> str | None:

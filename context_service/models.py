@@ -119,6 +119,10 @@ class ApiToken(Base):
     webhook_url: so.Mapped[str | None] = so.mapped_column(sa.String(2000))
     webhook_salt: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     webhook_set_at: so.Mapped[datetime | None]
+    # Connector keys an admin lets act on every contact of these sources, whoever reported
+    # it (a standby connector of the same phone system, say). Otherwise a connector acts
+    # only on the contacts it reported itself.
+    shared_sources: so.Mapped[list] = so.mapped_column(default=list, server_default="[]")
 
     __table_args__ = (
         sa.CheckConstraint("role IN ('connector', 'agent', 'admin')", name="role"),
@@ -312,6 +316,8 @@ class ContactEvent(Base):
     )
     response: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
     received_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # Who sent it (Principal.identity): only they may read its stored answer by replaying it.
+    reporter: so.Mapped[str | None] = so.mapped_column(sa.String(200))
 
     __table_args__ = (
         sa.UniqueConstraint("source", "event_id", name="uq_contact_events_source_event"),

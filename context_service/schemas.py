@@ -245,6 +245,9 @@ class ContactEventSchema(Schema):
                        values=f.String(validate=v.Length(max=TEXT_MAX)),
                        validate=v.Length(max=100))
     occurred_at = f.AwareDateTime()
+    transfer = f.Boolean(metadata={
+        "description": "With accepted: take over a contact another agent holds (audited). "
+                       "Agents need it; a connector's word moves its own contacts anyway"})
 
     @ma.validates_schema
     def _fields_fit_the_type(self, data, **_kwargs):
@@ -252,6 +255,8 @@ class ContactEventSchema(Schema):
             for field in ("subject", "body"):
                 if field in data:
                     raise ma.ValidationError("Only chats and emails carry a text.", field)
+        if "transfer" in data and data.get("type") != "accepted":
+            raise ma.ValidationError("Only accepted events transfer a contact.", "transfer")
         if data.get("type") != "queued":
             if "queue" in data:
                 raise ma.ValidationError("Only queued events name a queue.", "queue")
@@ -419,9 +424,26 @@ class AgentStateSchema(Schema):
 
 # --- admin and sign-in -------------------------------------------------------------------
 
+def shared_sources_field(**kwargs):
+    return f.List(name_field(100), validate=v.Length(max=50), metadata={
+        "description": "Connector keys: sources whose contacts this key may act on, whoever "
+                       "reported them (e.g. a standby connector); otherwise only its own"},
+        **kwargs)
+
+
 class ApiKeyCreateSchema(Schema):
     name = name_field(200, required=True)
     role = f.String(required=True, validate=v.OneOf(ROLES))
+    shared_sources = shared_sources_field()
+
+    @ma.validates_schema
+    def _sharing_is_for_connectors(self, data, **_kwargs):
+        if data.get("shared_sources") and data.get("role") != "connector":
+            raise ma.ValidationError("Only connector keys share sources.", "shared_sources")
+
+
+class ApiKeyPatchSchema(Schema):
+    shared_sources = shared_sources_field(required=True)
 
 
 class ApiKeySchema(Schema):
@@ -433,6 +455,7 @@ class ApiKeySchema(Schema):
     expires_at = f.DateTime(allow_none=True)
     revoked_at = f.DateTime(allow_none=True)
     webhook_url = f.String(allow_none=True, metadata={"description": "Connector keys' webhook"})
+    shared_sources = f.List(f.String())
 
 
 class ApiKeyCreatedSchema(ApiKeySchema):

@@ -11,6 +11,7 @@ from ..schemas import (
     AgentSchema,
     ApiKeyCreatedSchema,
     ApiKeyCreateSchema,
+    ApiKeyPatchSchema,
     ApiKeySchema,
     AuditEntrySchema,
     AuditQueryArgsSchema,
@@ -37,7 +38,8 @@ class ApiKeyViews(MethodView):
     @blp.response(201, ApiKeyCreatedSchema)
     def post(self, data):
         """Create an API key; its token is shown this once."""
-        row, token = agents_domain.create_key(db.session, data["name"], data["role"], actor())
+        row, token = agents_domain.create_key(db.session, data["name"], data["role"], actor(),
+                                              data.get("shared_sources", []))
         db.session.commit()
         row.token = token  # transient: answered once, never stored
         return row, 201
@@ -45,6 +47,15 @@ class ApiKeyViews(MethodView):
 
 @blp.route(f"/api-keys/<{ID}:key_id>")
 class ApiKeyByIdViews(MethodView):
+    @roles("admin")
+    @blp.arguments(ApiKeyPatchSchema)
+    @blp.response(200, ApiKeySchema)
+    def patch(self, data, key_id):
+        """Let a connector key act on every contact of these sources (or none: [])."""
+        row = agents_domain.share_sources(db.session, key_id, data["shared_sources"], actor())
+        db.session.commit()
+        return row
+
     @roles("admin")
     @blp.response(204)
     def delete(self, key_id):

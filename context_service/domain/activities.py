@@ -3,7 +3,7 @@
 import unicodedata
 from datetime import datetime
 
-from ..errors import Conflict, NotFound, Unprocessable
+from ..errors import Conflict, Forbidden, NotFound, Unprocessable
 from ..models import Activity, Customer, Note, Tag, utcnow
 from . import audit, worklists
 from . import requests as requests_domain
@@ -18,6 +18,24 @@ def get(session, activity_id: int) -> Activity:
     return activity
 
 
+def shares_source(principal, source: str) -> bool:
+    return principal.role == "connector" and source in principal.shared_sources
+
+
+def require_reporter(activity: Activity, principal) -> None:
+    """A contact belongs to whoever reported it: a connector acts only on its own contacts
+    (or on every contact of a source an admin lets it share), and a connector's contacts
+    take no events from agents' host desktops. Admins may act on any."""
+    if principal.role == "admin" or shares_source(principal, activity.source):
+        return
+    if principal.role == "connector" and activity.connector_id != principal.key_id:
+        raise Forbidden(f"Contact {activity.contact_id!r} of {activity.source!r} was reported "
+                        "by another connector.")
+    if principal.role == "agent" and activity.connector_id is not None:
+        raise Forbidden(f"Contact {activity.contact_id!r} of {activity.source!r} is reported by "
+                        "a connector: its events come from there.")
+
+
 def touch(session, activity: Activity, actor: str) -> None:
     """Mark a change: bumps the version and keeps an open request from auto-closing.
 
@@ -28,11 +46,20 @@ def touch(session, activity: Activity, actor: str) -> None:
     activity.updated_by = actor
 
 
-def accept(session, activity: Activity, agent_id: str, actor: str, at: datetime) -> None:
+def accept(session, activity: Activity, agent_id: str, actor: str, at: datetime,
+           transfer: bool = True) -> None:
     """R1, R2: the agent takes the contact; it joins the customer's latest open request (or a
-    new one) and the customer enters the agent's Open list."""
+    new one) and the customer enters the agent's Open list.
+
+    A contact another agent holds moves to this one only as a transfer (`transfer`), which
+    the audit trail records as such.
+    """
     if activity.state == "ended":
         raise Conflict(f"Contact {activity.contact_id!r} has already ended.")
+    previous = activity.agent_id if activity.state == "active" else None
+    if previous not in (None, agent_id) and not transfer:
+        raise Conflict(f"Contact {activity.contact_id!r} is with agent {previous!r}; taking it "
+                       "over is a transfer (send transfer: true).")
     if activity.request_id is None:
         customer = session.get(Customer, activity.customer_id) if activity.customer_id else None
         activity.request = requests_domain.attach_target(session, customer, actor)
@@ -41,7 +68,10 @@ def accept(session, activity: Activity, agent_id: str, actor: str, at: datetime)
     activity.started_at = activity.started_at or at
     activity.agent_id = agent_id
     touch(session, activity, actor)
-    audit.record(session, actor, activity, "accept", {"agent_id": agent_id})
+    if previous not in (None, agent_id):
+        audit.record(session, actor, activity, "transfer", {"agent_id": [previous, agent_id]})
+    else:
+        audit.record(session, actor, activity, "accept", {"agent_id": agent_id})
     worklists.open_for(session, agent_id, activity)
 
 

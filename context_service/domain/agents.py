@@ -28,10 +28,27 @@ def list_keys(session) -> list[ApiToken]:
     ))
 
 
-def create_key(session, name: str, role: str, actor: str) -> tuple[ApiToken, str]:
+def create_key(session, name: str, role: str, actor: str,
+               shared_sources: list[str] = ()) -> tuple[ApiToken, str]:
     row, token = issue_token(session, name=name, role=role)
-    audit.add(session, actor, "api_key", row.id, "create", changes={"name": name, "role": role})
+    row.shared_sources = sorted(set(shared_sources))
+    audit.add(session, actor, "api_key", row.id, "create",
+              changes={"name": name, "role": role, "shared_sources": row.shared_sources})
     return row, token
+
+
+def share_sources(session, key_id: int, sources: list[str], actor: str) -> ApiToken:
+    """Which sources' contacts a connector key may act on besides its own."""
+    row = session.get(ApiToken, key_id)
+    if row is None or row.agent_id is not None or row.revoked_at is not None:
+        raise NotFound(f"API key {key_id} does not exist or is revoked.")
+    if row.role != "connector" and sources:
+        raise Conflict(f"API key {key_id} is an {row.role} key: only connector keys share "
+                       "sources.")
+    before, row.shared_sources = row.shared_sources, sorted(set(sources))
+    audit.add(session, actor, "api_key", row.id, "share-sources",
+              changes={"shared_sources": [before, row.shared_sources]})
+    return row
 
 
 def revoke_key(session, key_id: int, actor: str) -> None:

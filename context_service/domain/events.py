@@ -25,7 +25,12 @@ def _stored(session, source: str, event_id: str) -> ContactEvent | None:
     )
 
 
-def _replay(event: ContactEvent, fingerprint: str) -> dict:
+def _replay(event: ContactEvent, fingerprint: str, principal: Principal) -> dict:
+    """The stored answer, for its reporter only: another client learns nothing from it."""
+    if (event.reporter not in (None, principal.identity) and principal.role != "admin"
+            and not activities_domain.shares_source(principal, event.source)):
+        raise Forbidden(f"Event {event.event_id!r} from {event.source!r} was sent by another "
+                        "client.")
     if event.fingerprint != fingerprint:
         raise Conflict(f"Event {event.event_id!r} from {event.source!r} was already received "
                        "with different content.")
@@ -47,14 +52,15 @@ def ingest(session, data: dict, principal: Principal) -> tuple[dict, bool]:
     fingerprint = messages_domain.fingerprint(data)
     existing = _stored(session, data["source"], data["event_id"])
     if existing is not None:
-        return _replay(existing, fingerprint), False
+        return _replay(existing, fingerprint, principal), False
     event = ContactEvent(source=data["source"], event_id=data["event_id"], type=data["type"],
-                         fingerprint=fingerprint)
+                         fingerprint=fingerprint, reporter=principal.identity)
     try:
         with session.begin_nested():
             session.add(event)
     except sa_exc.IntegrityError:
-        return _replay(_stored(session, data["source"], data["event_id"]), fingerprint), False
+        stored = _stored(session, data["source"], data["event_id"])
+        return _replay(stored, fingerprint, principal), False
     activity = _apply(session, data, agent_id, principal)
     task = routing.task_of(session, activity.id, TASK_STATUSES)
     body = {
@@ -82,6 +88,7 @@ def _find_or_create_activity(session, data: dict, principal: Principal) -> tuple
     key = dict(source=data["source"], contact_id=data["contact_id"])
     activity = session.scalar(sa.select(Activity).filter_by(**key))
     if activity is not None:
+        activities_domain.require_reporter(activity, principal)
         return activity, False
     if data["type"] == "ended":
         raise Conflict(f"Contact {data['contact_id']!r} is not known; nothing to end.")
@@ -101,7 +108,9 @@ def _find_or_create_activity(session, data: dict, principal: Principal) -> tuple
             session.add(activity)
     except sa_exc.IntegrityError:
         # Another event of the same contact created it meanwhile.
-        return session.scalar(sa.select(Activity).filter_by(**key)), False
+        activity = session.scalar(sa.select(Activity).filter_by(**key))
+        activities_domain.require_reporter(activity, principal)
+        return activity, False
     audit.record(session, principal.actor, activity, "create", {"contact_id": data["contact_id"]})
     return activity, True
 
@@ -145,7 +154,9 @@ def _apply(session, data: dict, agent_id: str | None, principal: Principal) -> A
         if (task := routing.task_of(session, activity.id)) is not None:
             raise Conflict(f"Contact {activity.contact_id!r} is routed by this service (task "
                            f"{task.id}); the agent accepts the task instead.")
-        activities_domain.accept(session, activity, agent_id, actor, at)
+        # Connectors and admins speak for the phone system: their word moves a contact.
+        activities_domain.accept(session, activity, agent_id, actor, at,
+                                 transfer=principal.role != "agent" or data.get("transfer", False))
     elif ends and _ring_only_ends(activity, agent_id):
         worklists.stop_ringing(session, activity, agent_id)
     elif ends:

@@ -50,8 +50,8 @@ def fingerprint(data: dict) -> str:
 def _activity(session, activity_id: int, principal: Principal) -> Activity:
     """The activity, if the caller may see its messages: connectors only their own contacts."""
     activity = activities_domain.get(session, activity_id)
-    if principal.role == "connector" and activity.connector_id != principal.key_id:
-        raise Forbidden(f"Activity {activity_id} was not reported by this connector.")
+    if principal.role == "connector":
+        activities_domain.require_reporter(activity, principal)
     return activity
 
 

@@ -49,6 +49,7 @@ ALLOWED = {
     ("POST", "/api/v1/tasks/{task_id}/accept"): {AG},
     ("GET", "/api/v1/admin/api-keys"): {AD},
     ("POST", "/api/v1/admin/api-keys"): {AD},
+    ("PATCH", "/api/v1/admin/api-keys/{key_id}"): {AD},
     ("DELETE", "/api/v1/admin/api-keys/{key_id}"): {AD},
     ("GET", "/api/v1/admin/api-keys/{key_id}/webhook"): {AD},
     ("PUT", "/api/v1/admin/api-keys/{key_id}/webhook"): {AD},
