@@ -61,6 +61,10 @@ class Unprocessable(Problem):
     status, title = 422, "Unprocessable content"
 
 
+class UnsupportedMediaType(Problem):
+    status, title = 415, "Unsupported media type"
+
+
 def problem_response(status: int, title: str, detail: str, headers=None, **extra) -> Response:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_TYPE)

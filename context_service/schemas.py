@@ -1,6 +1,8 @@
 """Marshmallow schemas: what the API accepts and answers, and so the OpenAPI document."""
 
 import math
+import re
+from datetime import UTC
 
 import marshmallow as ma
 from marshmallow import fields as f
@@ -12,24 +14,46 @@ from .models import AGENT_STATES, ID_MAX, MEDIA_TYPES, ROLES, ROUTED_MEDIA, utcn
 TEXT_MAX = 2000  # R3: titles, descriptions, notes and customer text fields.
 
 
-def _has_nul(value) -> bool:
+# NUL (PostgreSQL cannot store it) and lone UTF-16 surrogates (JSON's "\ud800" escape:
+# no UTF-8 can hold them, so they could be neither stored nor served back as JSON).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(value) -> bool:
     if isinstance(value, str):
-        return "\x00" in value
+        return UNSTORABLE.search(value) is not None
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(item) for k, item in value.items())
-    return isinstance(value, list) and any(map(_has_nul, value))
+        return any(_unstorable(k) or _unstorable(item) for k, item in value.items())
+    return isinstance(value, list) and any(map(_unstorable, value))
 
 
 class Schema(ma.Schema):
-    """Base of every schema: no NUL characters anywhere (PostgreSQL cannot store them)."""
+    """Base of every schema: only text that can be stored and served back, anywhere."""
 
     @ma.pre_load
-    def _no_nul(self, data, **_kwargs):
+    def _storable_text(self, data, **_kwargs):
         if hasattr(data, "items"):
-            bad = [key for key, value in data.items() if _has_nul(key) or _has_nul(value)]
+            bad = [key for key, value in data.items() if _unstorable(key) or _unstorable(value)]
             if bad:
-                raise ma.ValidationError({key: ["Contains a NUL character."] for key in bad})
+                raise ma.ValidationError({
+                    (key if isinstance(key, str) and not _unstorable(key) else "_schema"):
+                    ["Contains a NUL character or a lone surrogate (\\ud800-\\udfff)."]
+                    for key in bad})
         return data
+
+
+class Instant(f.AwareDateTime):
+    """A date and time with its offset, that UTC can hold (years 1 to 9999 once in UTC)."""
+
+    default_error_messages = {"range": "Out of range: in UTC it must fall in years 1 to 9999."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            moment.astimezone(UTC)
+        except OverflowError as exc:
+            raise self.make_error("range") from exc
+        return moment
 
 
 def text(**kwargs):
@@ -244,7 +268,7 @@ class ContactEventSchema(Schema):
     variables = f.Dict(keys=f.String(validate=v.Length(min=1, max=100)),
                        values=f.String(validate=v.Length(max=TEXT_MAX)),
                        validate=v.Length(max=100))
-    occurred_at = f.AwareDateTime()
+    occurred_at = Instant()
     transfer = f.Boolean(metadata={
         "description": "With accepted: take over a contact another agent holds (audited). "
                        "Agents need it; a connector's word moves its own contacts anyway"})
@@ -530,7 +554,7 @@ class MessageCreateSchema(Schema):
     text = f.String(required=True, validate=v.Length(min=1, max=BODY_MAX))
     author = name_field(200, metadata={"description": "Customer messages: the sender's name "
                                                       "(default: the contact's customer name)"})
-    sent_at = f.AwareDateTime(metadata={"description": "Customer messages: when it was sent "
+    sent_at = Instant(metadata={"description": "Customer messages: when it was sent "
                                                        "(default: now)"})
 
 

@@ -29,7 +29,7 @@ bp = Blueprint("stream", __name__)
 def _authenticate(ws):
     try:
         frame = json.loads(ws.receive(timeout=AUTH_TIMEOUT_SECONDS) or "{}")
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         frame = {}
     token = frame.get("token") if isinstance(frame, dict) and frame.get("type") == "auth" else None
     principal = None

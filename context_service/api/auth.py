@@ -8,18 +8,21 @@ is computed, so it cannot slow everyone else down.
 from flask import current_app, request
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
-from flask_smorest import Blueprint
 
 from .. import finesse
 from ..domain import agents as agents_domain
 from ..extensions import db, limiter
 from ..schemas import FinesseLoginSchema, LoginSchema, TokenSchema
+from .common import Blueprint
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-in")
 
 
 def _agent_key() -> str:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(force=True)
+    except (ValueError, RecursionError):  # the view answers the bad body; count the address
+        body = None
     agent_id = body.get("agent_id") if isinstance(body, dict) else None
     return f"agent:{agent_id.strip().casefold()}" if isinstance(agent_id, str) else "agent:"
 

@@ -3,9 +3,10 @@
 import flask_smorest
 from flask import request
 from flask_smorest.pagination import PaginationMetadataSchema
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from ..auth import current_principal
-from ..errors import PreconditionFailed, PreconditionRequired
+from ..errors import PreconditionFailed, PreconditionRequired, Problem, UnsupportedMediaType
 from ..extensions import db
 from ..models import ID_MAX
 
@@ -13,12 +14,42 @@ from ..models import ID_MAX
 ID = f"int(min=1,max={ID_MAX})"
 
 
+class JsonBodyParser(FlaskParser):
+    """A JSON endpoint takes JSON. webargs reads a form, an untyped or an empty body as no
+    arguments at all, which made `POST /customers` with a form create an empty customer."""
+
+    def load_json(self, req, schema):
+        if not req.get_data(cache=True):
+            raise Problem("This request needs a JSON body (an object); it had none.")
+        if not is_json_request(req):
+            raise UnsupportedMediaType(
+                f"Send the body as JSON (application/json), not {req.mimetype or 'untyped'}.")
+        try:
+            return super().load_json(req, schema)
+        except RecursionError:
+            raise Problem("The JSON body is nested too deeply.") from None
+
+
 class Blueprint(flask_smorest.Blueprint):
-    """flask-smorest's Blueprint, documenting X-Pagination as the JSON text it carries.
+    """flask-smorest's Blueprint: JSON bodies must be JSON (documented as 400/415), and
+    X-Pagination documented as the JSON text it carries.
 
     flask-smorest gives the header an object `schema`, which OpenAPI reads as the `simple`
     style (`total,3,page,1`); a JSON value is described with `content` instead.
     """
+
+    ARGUMENTS_PARSER = JsonBodyParser()
+
+    def arguments(self, schema, *, location="json", **kwargs):
+        parse = super().arguments(schema, location=location, **kwargs)
+        if location != "json":
+            return parse
+
+        def decorate(func):
+            func = self.alt_response(400, response="BAD_REQUEST")(parse(func))
+            return self.alt_response(415, response="UNSUPPORTED_MEDIA_TYPE")(func)
+
+        return decorate
 
     def _document_pagination_metadata(self, spec, resp_doc):
         resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = {

@@ -31,6 +31,72 @@ def test_json_that_is_not_an_object_is_422(agent, count, body):
     assert count(Customer) == 0
 
 
+@pytest.mark.parametrize(("data", "content_type", "status"), [
+    ("first_name=Ann", "application/x-www-form-urlencoded", 415),
+    ('{"first_name": "Ann"}', "text/plain", 415),
+    ('{"first_name": "Ann"}', None, 415),
+    ("", "application/json", 400),
+    ("", None, 400),
+])
+def test_a_body_that_is_not_json_stores_nothing(agent, count, data, content_type, status):
+    response = agent.post("/api/v1/customers", data=data, content_type=content_type)
+    problem = assert_problem(response, status)
+    assert "JSON" in problem["detail"]
+    assert count(Customer) == 0
+
+
+def test_a_patch_with_a_form_body_changes_nothing(agent, make_customer):
+    ann = make_customer(first_name="Ann")
+    response = agent.patch(f"/api/v1/customers/{ann['id']}", data="first_name=Bob",
+                           content_type="application/x-www-form-urlencoded",
+                           headers={"If-Match": "*"})
+    assert_problem(response, 415)
+    assert agent.get(f"/api/v1/customers/{ann['id']}").json["version"] == ann["version"]
+
+
+@pytest.mark.parametrize("body", [
+    '{"first_name": "a\\ud800b"}',                 # a lone high surrogate
+    '{"first_name": "\\udfff"}',                   # a lone low surrogate
+    '{"extra": {"k\\udc00": "v"}}',                # in a key
+    '{"extra": {"k": "x\\ud800"}}',                # deep in a value
+    '{"emails": ["a\\ud83d@example.com"]}',        # in a list
+])
+def test_lone_surrogates_are_422_and_nothing_is_stored(agent, count, body):
+    response = agent.post("/api/v1/customers", data=body, content_type="application/json")
+    assert_problem(response, 422)
+    assert count(Customer) == 0
+
+
+def test_a_surrogate_pair_is_one_character_and_fine(agent):
+    response = agent.post("/api/v1/customers", data='{"first_name": "Ann \\ud83d\\ude00"}',
+                          content_type="application/json")
+    assert response.status_code == 201
+    assert response.json["first_name"] == "Ann \U0001f600"
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_dates_outside_the_storable_range_are_422(connector, count, when):
+    from context_service.models import Activity
+
+    response = connector.post("/api/v1/contact-events", json=event(occurred_at=when))
+    problem = assert_problem(response, 422)
+    assert "occurred_at" in problem["errors"]
+    assert count(Activity) == 0
+
+
+def test_dates_at_the_edges_of_the_range_are_fine(connector):
+    for when in ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"):
+        assert connector.post("/api/v1/contact-events",
+                              json=event(occurred_at=when)).status_code == 201
+
+
+@pytest.mark.parametrize("url", ["/api/v1/customers", "/api/v1/auth/login"])
+def test_deeply_nested_json_is_400(client, agent, url):
+    body = '{"first_name": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = agent.post(url, data=body, content_type="application/json")
+    assert_problem(response, 400)
+
+
 def test_body_over_one_mebibyte_is_413(connector):
     body = event(customer_name="x" * (1024 * 1024))
     assert_problem(connector.post("/api/v1/contact-events", json=body), 413)
@@ -56,10 +122,13 @@ def test_missing_required_fields_are_named(connector):
     assert "contact_id" in problem["detail"]
 
 
-def test_form_body_instead_of_json_is_422(agent):
-    response = agent.post("/api/v1/customers/1/requests", data={"title": "x"})
-    assert response.status_code in (404, 422)
-    assert response.mimetype == "application/problem+json"
+def test_form_body_instead_of_json_is_415(agent, make_customer, count):
+    from context_service.models import Request
+
+    ann = make_customer(first_name="Ann")
+    response = agent.post(f"/api/v1/customers/{ann['id']}/requests", data={"title": "x"})
+    assert_problem(response, 415)
+    assert count(Request) == 0
 
 
 def test_unknown_url_is_404(agent, client):
