@@ -3,6 +3,7 @@
 Nothing here runs at import time; `load_config()` is called by `create_app`.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -10,6 +11,10 @@ from pathlib import Path
 
 def _origins(raw: str) -> list[str]:
     return [o.strip().rstrip("/") for o in raw.split(",") if o.strip()]
+
+
+def _networks(raw: str) -> list:
+    return [ipaddress.ip_network(n.strip(), strict=False) for n in raw.split(",") if n.strip()]
 
 
 def _base_url(raw: str) -> str:
@@ -57,6 +62,9 @@ SETTINGS = {
     "WEBHOOK_RETRY_SECONDS": (1.0, float, "first retry delay of a failed webhook delivery"),
     "WEBHOOK_RETRY_MAX_SECONDS": (300.0, float, "longest delay between delivery attempts"),
     "WEBHOOK_GIVE_UP_SECONDS": (86400, int, "age at which an undelivered reply is marked failed"),
+    "WEBHOOK_ALLOWED_NETWORKS": ([], _networks,
+                                 "internal networks webhooks may reach, e.g. 10.20.0.0/16 "
+                                 "(others: public addresses only)"),
     "WEBHOOK_POLL_SECONDS": (0.5, float,
                              "how often each process looks for replies to deliver; 0: none here"),
 }

@@ -20,6 +20,8 @@ the reply is WEBHOOK_GIVE_UP_SECONDS old; then it is `failed`.
 import json
 import logging
 import random
+import socket
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -32,7 +34,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask
 
-from . import background, push
+from . import background, destinations, push
 from .db import reading
 from .domain import messages as messages_domain
 from .domain import webhooks
@@ -45,7 +47,6 @@ BATCH = 16  # replies attempted at once (each of another chat), one thread each
 # A lease lasts twice the timeout plus this: urllib's timeout bounds each wait on the socket
 # (connecting, then each read), not the attempt as a whole.
 LEASE_MARGIN_SECONDS = 30
-ERROR_MAX = 200
 NO_WEBHOOK = "The connector has no webhook any more; the reply is kept for it to GET."
 
 
@@ -59,15 +60,22 @@ class Attempt:
     body: bytes
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is not an acknowledgement, and the signed body goes only where it was set."""
-
-    def redirect_request(self, *_args, **_kwargs):
-        return None
-
-
-# No proxies from the environment either: the admin's URL is the one place replies go.
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
+def _failure(error: BaseException) -> str:
+    """What went wrong, as connectors and agents may read it: no internal addresses, ports
+    or library messages (those go to the log)."""
+    if isinstance(error, urllib.error.URLError) and not isinstance(error, urllib.error.HTTPError):
+        error = error.reason if isinstance(error.reason, BaseException) else error
+    if isinstance(error, destinations.BlockedDestination):
+        return "The webhook's address is internal; webhooks may not reach it."
+    if isinstance(error, socket.gaierror):
+        return "The webhook's host name could not be resolved."
+    if isinstance(error, TimeoutError | socket.timeout):
+        return "The receiver did not answer in time."
+    if isinstance(error, ConnectionRefusedError):
+        return "The receiver refused the connection."
+    if isinstance(error, ssl.SSLError | ssl.CertificateError):
+        return "The TLS handshake with the receiver failed."
+    return "The connection to the receiver failed."
 
 
 def _body(message: Message, activity: Activity) -> bytes:
@@ -129,11 +137,7 @@ def _claim(app: Flask) -> list[Attempt]:
     return attempts
 
 
-def _short(error: str) -> str:
-    return error if len(error) <= ERROR_MAX else error[:ERROR_MAX - 1] + "…"
-
-
-def _post(attempt: Attempt, timeout: float) -> str | None:
+def _post(attempt: Attempt, timeout: float, opener) -> str | None:
     """POST one attempt; None when acknowledged, else what went wrong (no URL, no secret)."""
     timestamp = int(time.time())
     headers = {
@@ -148,16 +152,16 @@ def _post(attempt: Attempt, timeout: float) -> str | None:
     request = urllib.request.Request(attempt.url, attempt.body, headers,  # noqa: S310
                                      method="POST")
     try:
-        with _opener.open(request, timeout=timeout) as response:
+        with opener.open(request, timeout=timeout) as response:
             status = response.status
     except urllib.error.HTTPError as error:
         error.close()
         return f"HTTP {error.code}"
-    except urllib.error.URLError as error:
-        return _short(f"{type(error.reason).__name__}: {error.reason}")
-    except (OSError, HTTPException, ValueError) as error:  # timeouts, dropped connections,
-        # and a URL http.client cannot use after all
-        return _short(f"{type(error).__name__}: {error}" if str(error) else type(error).__name__)
+    except (urllib.error.URLError, destinations.BlockedDestination, OSError, HTTPException,
+            ValueError) as error:  # timeouts, dropped connections, a URL http.client cannot use
+        log.info("webhook attempt %d of %s failed: %r", attempt.number, attempt.message_id,
+                 error)
+        return _failure(error)
     return None if 200 <= status < 300 else f"HTTP {status}"
 
 
@@ -216,8 +220,9 @@ def deliver_due(app: Flask) -> float:
     if not attempts:
         return app.config["WEBHOOK_POLL_SECONDS"]
     timeout = app.config["WEBHOOK_TIMEOUT_SECONDS"]
+    opener = destinations.opener(app.config["WEBHOOK_ALLOWED_NETWORKS"])
     with ThreadPoolExecutor(len(attempts), thread_name_prefix=JOB) as pool:
-        errors = list(pool.map(lambda attempt: _post(attempt, timeout), attempts))
+        errors = list(pool.map(lambda attempt: _post(attempt, timeout, opener), attempts))
     soonest = _record(app, list(zip(attempts, errors, strict=True)))
     return 0 if len(attempts) == BATCH else soonest  # a full batch may have left more due
 

@@ -5,6 +5,7 @@ schema is built by the real migrations once per run, after dropping whatever
 was there, so the migrations are tested too.
 """
 
+import ipaddress
 import os
 
 import pytest
@@ -18,6 +19,9 @@ from tests.live import LiveServer
 from tests.standins.finesse import FinesseStandIn, FinesseUser
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
+# The tests' webhook receivers listen on 127.0.0.1, an internal address webhooks may reach
+# only where a site allows it (tests/api/test_webhook_destinations.py checks the default).
+LOOPBACK_WEBHOOKS = {"WEBHOOK_ALLOWED_NETWORKS": [ipaddress.ip_network("127.0.0.0/8")]}
 
 
 def _skipped(config) -> list:
@@ -110,6 +114,7 @@ def make_test_app(database_url, engine, **config):
         "ENGINE": engine,
         "CONTEXT_ADMIN_TOKEN": ADMIN_TOKEN,
         "AUTOCLOSE_SWEEP_SECONDS": 0,
+        **LOOPBACK_WEBHOOKS,
         **config,
     })
 

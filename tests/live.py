@@ -49,6 +49,8 @@ class LiveServer:
             # of tests that deliver them in their own process.
             "WEBHOOK_POLL_SECONDS": "0",
             "GRACEFUL_TIMEOUT": "2",
+            # The tests' webhook receivers listen on 127.0.0.1 (an internal address).
+            "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
             "LOG_LEVEL": "WARNING",
             **{k: str(v) for k, v in env.items()},
         }

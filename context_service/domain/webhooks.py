@@ -8,11 +8,13 @@ the webhook again draws a new salt, which is how the secret is rotated.
 import hashlib
 import hmac
 import secrets
+import socket
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import current_app
 
-from ..errors import Conflict, NotFound
+from .. import destinations
+from ..errors import Conflict, NotFound, Unprocessable
 from ..models import ApiToken, utcnow
 from . import audit
 
@@ -52,9 +54,31 @@ def get(session, key_id: int) -> dict:
     return {"url": key.webhook_url, "set_at": key.webhook_set_at}
 
 
+def check_destination(url: str) -> None:
+    """422 for a URL that names or resolves to an internal address (see destinations.py).
+
+    A name that does not resolve now is accepted: delivery checks it again anyway.
+    """
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        destinations.resolve(parts.hostname or "", port,
+                             current_app.config["WEBHOOK_ALLOWED_NETWORKS"])
+    except destinations.BlockedDestination as exc:
+        raise Unprocessable(f"Webhooks may not reach internal addresses: {exc}",
+                            errors={"url": ["An internal address (loopback, private, "
+                                            "link-local, multicast or metadata)."]}) from exc
+    except ValueError as exc:
+        raise Unprocessable("The webhook URL's host or port is not valid.",
+                            errors={"url": ["Not a valid host or port."]}) from exc
+    except (socket.gaierror, UnicodeError):
+        pass
+
+
 def put(session, key_id: int, url: str, actor: str) -> dict:
     """Set (or replace) the webhook with a new secret; the answer is the one place it shows."""
     key = _connector_key(session, key_id)
+    check_destination(url)
     key.webhook_url, key.webhook_salt, key.webhook_set_at = url, secrets.token_hex(16), utcnow()
     audit.add(session, actor, "api_key", key.id, "set-webhook", changes={"url": _shown(url)})
     secret = signing_secret(current_app.config["SECRET_KEY"], key.id, key.webhook_salt)
