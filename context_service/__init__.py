@@ -7,7 +7,7 @@ from flask import Flask
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import errors, extensions
+from . import auth, errors, extensions
 from .auth import answer_preflight, authenticate
 from .config import load_config
 
@@ -52,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(stream.bp)
     app.register_blueprint(gadget.bp)
     push.init_app(app)
+    auth.init_app(app)
     background.init_app(app)
     sweeper.init_app(app)
     router.init_app(app)

@@ -9,6 +9,8 @@ import functools
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -64,24 +66,83 @@ def issue_token(session, *, name: str, role: str, agent_id: str | None = None,
     return row, token
 
 
+class TokenCache:
+    """This process's recently seen tokens, so a request does not look its token up.
+
+    Entries live TOKEN_CACHE_SECONDS at most (never past the token's expiry), and go at
+    once when a `session.revoked` message says their agent or key lost its tokens: that
+    message reaches every process (push.py), so a revocation holds everywhere.
+    """
+
+    def __init__(self, ttl: float):
+        self.ttl = ttl
+        self._entries: dict[str, tuple[Principal, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> Principal | None:
+        entry = self._entries.get(digest)
+        if entry is None or entry[1] <= time.monotonic():
+            return None
+        return entry[0]
+
+    def put(self, digest: str, principal: Principal, expires_at: datetime | None) -> None:
+        lifetime = self.ttl
+        if expires_at is not None:
+            lifetime = min(lifetime, (expires_at - utcnow()).total_seconds())
+        if lifetime > 0:
+            with self._lock:
+                self._entries[digest] = (principal, time.monotonic() + lifetime)
+
+    def on_message(self, message: dict) -> None:
+        """Push hub listener: forget the tokens a revocation or a key's change names."""
+        if message.get("type") not in ("session.revoked", "session.changed"):
+            return
+        agent_id, key_ids = message.get("agent_id"), set(message.get("key_ids") or ())
+        with self._lock:
+            for digest, (principal, _until) in list(self._entries.items()):
+                if (agent_id and principal.agent_id == agent_id) or principal.key_id in key_ids:
+                    del self._entries[digest]
+
+
+def init_app(app) -> None:
+    cache = TokenCache(app.config["TOKEN_CACHE_SECONDS"])
+    app.extensions["tokens"] = cache
+    app.extensions["push"]["hub"].listeners.append(cache.on_message)
+
+
+def revoked_message(agent_id: str | None = None, key_ids=(), kind="revoked") -> dict:
+    """What a revocation announces: every process forgets the tokens, streams close.
+
+    `kind="changed"`: a key's rights changed; processes look it up again, nothing closes.
+    """
+    return {"type": f"session.{kind}", "id": agent_id or f"keys:{sorted(key_ids)}",
+            "agent_id": agent_id, "key_ids": sorted(key_ids)}
+
+
 def principal_for_token(session, token: str) -> Principal | None:
     admin_token = current_app.config.get("CONTEXT_ADMIN_TOKEN")
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
         return Principal(role="admin", name="bootstrap")
     if not token.startswith(TOKEN_PREFIX):
         return None
+    digest = hash_token(token)
+    cache: TokenCache = current_app.extensions["tokens"]
+    if (principal := cache.get(digest)) is not None:
+        return principal
     now = utcnow()
     row = session.scalar(
         sa.select(ApiToken).where(
-            ApiToken.token_hash == hash_token(token),
+            ApiToken.token_hash == digest,
             ApiToken.revoked_at.is_(None),
             sa.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
         )
     )
     if row is None:
         return None
-    return Principal(role=row.role, name=row.name, agent_id=row.agent_id, key_id=row.id,
-                     shared_sources=tuple(row.shared_sources or ()))
+    principal = Principal(role=row.role, name=row.name, agent_id=row.agent_id, key_id=row.id,
+                          shared_sources=tuple(row.shared_sources or ()))
+    cache.put(digest, principal, row.expires_at)
+    return principal
 
 
 def bearer_token() -> str | None:

@@ -49,6 +49,9 @@ SETTINGS = {
     "RATELIMIT_STORAGE_URI": ("memory://", str, "where rate-limit counters live: memory:// "
                               "(each process its own) or redis://host:6379 (shared)"),
     "RATELIMIT_KEY_PREFIX": ("cc", str, "prefix of this deployment's keys in shared storage"),
+    "TOKEN_CACHE_SECONDS": (10.0, float, "how long a process trusts a token it looked up "
+                            "(revocations reach every process at once anyway)"),
+    "STREAM_RECHECK_SECONDS": (10.0, float, "how often an open stream checks its token again"),
     "WS_PING_SECONDS": (25, int, "keep-alive ping interval on the stream"),
     "PROXY_FIX": (0, int, "number of proxies whose X-Forwarded-* headers to trust"),
     "SECRET_KEY": (None, str, "server secret that webhook signing secrets are derived from"),

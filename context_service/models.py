@@ -92,6 +92,8 @@ class Agent(Base):
     state_reason: so.Mapped[str | None] = so.mapped_column(sa.String(100))
     state_changed_at: so.Mapped[datetime | None]
     idle_since: so.Mapped[datetime | None]
+    # A disabled agent cannot sign in; its tokens were revoked when it was disabled.
+    disabled_at: so.Mapped[datetime | None]
 
     __table_args__ = (
         sa.CheckConstraint("state IN ('ready', 'not_ready')", name="state"),

@@ -26,7 +26,7 @@ from .models import Activity, Customer, OpenEntry, Request
 log = logging.getLogger(__name__)
 CHANNEL = "cc_stream"
 # Messages of these kinds go only to the agent they name (`agent_id`); the rest to everyone.
-PRIVATE = ("open.", "state.", "task.")
+PRIVATE = ("open.", "state.", "task.", "session.")
 
 
 def _entity_message(obj, action: str) -> dict | None:
@@ -107,8 +107,13 @@ class Bus:
             return
         session.info.pop("outbox_marks", None)
         outbox = session.info.pop("outbox", {})
-        if not self.is_postgres:
-            for message in outbox.values():
+        for message in outbox.values():
+            if self.is_postgres:
+                # This process's listeners hear it now, not only when LISTEN echoes it back
+                # (a process that serves no stream does not listen): a revoked token is
+                # forgotten here before the revoking request has even answered.
+                self.hub.notify_listeners(message)
+            else:
                 self.hub.dispatch(message)
 
     @staticmethod
@@ -175,6 +180,8 @@ class Hub:
         self._ids = count(1)
         self._lock = threading.Lock()
         self.listening = threading.Event()
+        # Called with every message before it fans out (the token cache, say).
+        self.listeners: list = []
 
     def subscribe(self, agent_id: str) -> tuple[int, queue.Queue]:
         inbox: queue.Queue = queue.Queue(maxsize=1000)
@@ -187,7 +194,12 @@ class Hub:
         with self._lock:
             self._subscribers.pop(sub_id, None)
 
+    def notify_listeners(self, message: dict) -> None:
+        for listener in self.listeners:
+            listener(message)
+
     def dispatch(self, message: dict) -> None:
+        self.notify_listeners(message)
         target = message.get("agent_id") if message["type"].startswith(PRIVATE) else None
         with self._lock:
             subscribers = list(self._subscribers.values())
@@ -213,3 +225,5 @@ def init_app(app) -> None:
     sa.event.listen(factory, "after_commit", bus.after_commit)
     sa.event.listen(factory, "after_transaction_create", bus.savepoint_begun)
     sa.event.listen(factory, "after_soft_rollback", bus.after_rollback)
+    if app.config.get("START_BACKGROUND"):
+        bus.ensure_listening()  # served processes hear every change (revocations too)

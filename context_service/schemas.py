@@ -493,9 +493,24 @@ class AgentCreateSchema(Schema):
     password = f.String(validate=v.Length(min=8, max=200), load_only=True)
 
 
+class AgentPatchSchema(Schema):
+    name = name_field(200)
+    password = f.String(validate=v.Length(min=8, max=200), load_only=True)
+    disabled = f.Boolean(metadata={"description": "true: no sign-in, every session ends now"})
+
+
+class AgentTokenSchema(Schema):
+    id = f.Integer()
+    created_at = f.DateTime()
+    expires_at = f.DateTime(allow_none=True)
+    revoked_at = f.DateTime(allow_none=True)
+
+
 class AgentSchema(Schema):
     id = f.String()
     name = f.String()
+    disabled = f.Function(lambda agent: agent.disabled_at is not None,
+                          metadata={"type": "boolean"})
     created_at = f.DateTime()
     state = f.String(metadata={"description": "ready or not_ready (R13)"})
     state_reason = f.String(allow_none=True)

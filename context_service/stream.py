@@ -9,11 +9,12 @@ loaded here from the database when they are sent.
 
 import json
 import queue
+import time
 
 from flask import Blueprint, current_app
 from simple_websocket import ConnectionClosed
 
-from .auth import principal_for_token
+from .auth import Principal, principal_for_token
 from .domain import routing
 from .extensions import db, sock
 from .models import OpenEntry, Task
@@ -26,22 +27,36 @@ _task_schema = TaskSchema()
 bp = Blueprint("stream", __name__)
 
 
-def _authenticate(ws):
+def _agent_of(token) -> Principal | None:
+    if not isinstance(token, str) or not token:
+        return None
+    with db.new_session() as session:
+        principal = principal_for_token(session, token)
+    return principal if principal is not None and principal.agent_id else None
+
+
+def _refuse(ws, detail: str) -> None:
+    ws.send(json.dumps({"type": "error", "detail": detail}))
+    ws.close(CLOSE_UNAUTHORIZED, "unauthorized")
+
+
+def _authenticate(ws) -> tuple[Principal, str] | None:
     try:
         frame = json.loads(ws.receive(timeout=AUTH_TIMEOUT_SECONDS) or "{}")
     except (ValueError, TypeError, RecursionError):
         frame = {}
     token = frame.get("token") if isinstance(frame, dict) and frame.get("type") == "auth" else None
-    principal = None
-    if isinstance(token, str) and token:
-        with db.new_session() as session:
-            principal = principal_for_token(session, token)
-    if principal is None or principal.agent_id is None:
-        detail = "The first frame must be {type: auth, token} with an agent's token."
-        ws.send(json.dumps({"type": "error", "detail": detail}))
-        ws.close(CLOSE_UNAUTHORIZED, "unauthorized")
+    principal = _agent_of(token)
+    if principal is None:
+        _refuse(ws, "The first frame must be {type: auth, token} with an agent's token.")
         return None
-    return principal
+    return principal, token
+
+
+def _revokes(message: dict, principal: Principal) -> bool:
+    return message["type"] == "session.revoked" and (
+        message.get("agent_id") == principal.agent_id
+        or principal.key_id in (message.get("key_ids") or ()))
 
 
 def _entry(session, message: dict) -> dict | None:
@@ -74,23 +89,44 @@ def _enriched(message: dict) -> dict | None:
 @sock.route("/api/v1/stream", bp=bp)
 def stream(ws):
     """Push changes to one signed-in agent until the socket closes."""
-    principal = _authenticate(ws)
-    if principal is None:
+    signed_in = _authenticate(ws)
+    if signed_in is None:
         return
+    principal, token = signed_in
     push = current_app.extensions["push"]
     push["bus"].ensure_listening()
     sub_id, inbox = push["hub"].subscribe(principal.agent_id)
     ping_every = current_app.config["WS_PING_SECONDS"]
+    # A revocation closes the socket at once (session.revoked); the token is also checked
+    # again now and then, which is how an expired one ends the stream.
+    recheck_every = current_app.config["STREAM_RECHECK_SECONDS"]
+    next_check = time.monotonic() + recheck_every
+    next_ping = time.monotonic() + ping_every
     try:
         ws.send(json.dumps({"type": "ready", "agent_id": principal.agent_id}))
         while ws.connected:
             try:
-                message = inbox.get(timeout=ping_every)
+                message = inbox.get(timeout=max(0.0, min(next_ping, next_check)
+                                                - time.monotonic()))
             except queue.Empty:
-                message = {"type": "ping"}
-            message = _enriched(message)
+                message = None
+            now = time.monotonic()
+            if now >= next_check:
+                next_check = now + recheck_every
+                if _agent_of(token) is None:
+                    _refuse(ws, "This session has ended: sign in again.")
+                    return
+            if message is None and now >= next_ping:
+                message = {"type": "ping"}  # quiet for a while: keep the link alive
+            elif message is not None and _revokes(message, principal):
+                _refuse(ws, "This session was ended by an administrator.")
+                return
+            if message is not None and message["type"].startswith("session."):
+                continue  # for the service, not the agent's screen
+            message = _enriched(message) if message is not None else None
             if message is not None:
                 ws.send(json.dumps(message))
+                next_ping = now + ping_every
             # Drain anything the client sent (its pings), without blocking.
             while (incoming := ws.receive(timeout=0)) is not None:
                 if '"ping"' in incoming:

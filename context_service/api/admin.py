@@ -8,7 +8,9 @@ from ..domain import audit, webhooks
 from ..extensions import db
 from ..schemas import (
     AgentCreateSchema,
+    AgentPatchSchema,
     AgentSchema,
+    AgentTokenSchema,
     ApiKeyCreatedSchema,
     ApiKeyCreateSchema,
     ApiKeyPatchSchema,
@@ -107,8 +109,33 @@ class AgentViews(MethodView):
         return agent, 201
 
 
+@blp.route("/agents/<string:agent_id>")
+class AgentByIdViews(MethodView):
+    @roles("admin")
+    @blp.arguments(AgentPatchSchema)
+    @blp.response(200, AgentSchema)
+    def patch(self, data, agent_id):
+        """Rename an agent, set its password, or disable it (its sessions end) or enable it."""
+        agent = agents_domain.update_agent(db.session, agent_id, data, actor())
+        db.session.commit()
+        return agent
+
+    @roles("admin")
+    @blp.response(204)
+    def delete(self, agent_id):
+        """Remove an agent and its sessions (refused while it handles routed tasks)."""
+        agents_domain.delete_agent(db.session, agent_id, actor())
+        db.session.commit()
+
+
 @blp.route("/agents/<string:agent_id>/tokens")
 class AgentTokenViews(MethodView):
+    @roles("admin")
+    @blp.response(200, AgentTokenSchema(many=True))
+    def get(self, agent_id):
+        """The agent's tokens (its sessions), newest first; never their secrets."""
+        return agents_domain.agent_tokens(db.session, agent_id)
+
     @roles("admin")
     @blp.response(201, TokenSchema)
     def post(self, agent_id):
@@ -116,6 +143,23 @@ class AgentTokenViews(MethodView):
         token, expires_at = agents_domain.issue_agent_token(db.session, agent_id, actor())
         db.session.commit()
         return {"token": token, "expires_at": expires_at}, 201
+
+    @roles("admin")
+    @blp.response(204)
+    def delete(self, agent_id):
+        """End all the agent's sessions: its streams close within seconds."""
+        agents_domain.revoke_agent_tokens(db.session, agent_id, actor())
+        db.session.commit()
+
+
+@blp.route(f"/agents/<string:agent_id>/tokens/<{ID}:token_id>")
+class AgentTokenByIdViews(MethodView):
+    @roles("admin")
+    @blp.response(204)
+    def delete(self, agent_id, token_id):
+        """End one session of the agent."""
+        agents_domain.revoke_agent_tokens(db.session, agent_id, actor(), token_id)
+        db.session.commit()
 
 
 @blp.route("/audit")

@@ -109,6 +109,8 @@ def _find_or_create_activity(session, data: dict, principal: Principal) -> tuple
     except sa_exc.IntegrityError:
         # Another event of the same contact created it meanwhile.
         activity = session.scalar(sa.select(Activity).filter_by(**key))
+        if activity is None:
+            raise  # not that: a reference gone meanwhile (errors.py answers 409)
         activities_domain.require_reporter(activity, principal)
         return activity, False
     audit.record(session, principal.actor, activity, "create", {"contact_id": data["contact_id"]})

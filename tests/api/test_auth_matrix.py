@@ -56,7 +56,12 @@ ALLOWED = {
     ("DELETE", "/api/v1/admin/api-keys/{key_id}/webhook"): {AD},
     ("GET", "/api/v1/admin/agents"): {AD},
     ("POST", "/api/v1/admin/agents"): {AD},
+    ("PATCH", "/api/v1/admin/agents/{agent_id}"): {AD},
+    ("DELETE", "/api/v1/admin/agents/{agent_id}"): {AD},
+    ("GET", "/api/v1/admin/agents/{agent_id}/tokens"): {AD},
     ("POST", "/api/v1/admin/agents/{agent_id}/tokens"): {AD},
+    ("DELETE", "/api/v1/admin/agents/{agent_id}/tokens"): {AD},
+    ("DELETE", "/api/v1/admin/agents/{agent_id}/tokens/{token_id}"): {AD},
     ("GET", "/api/v1/admin/audit"): {AD},
 }
 PUBLIC = ("/healthz", "/readyz", "/api/openapi.json")
@@ -120,7 +125,6 @@ def test_bad_credentials_are_401(client, authorization):
 
 
 def test_expired_agent_token_is_401(agent, db_connection):
-    assert agent.get("/api/v1/me/open").status_code == 200
     db_connection.execute(sa.update(ApiToken).where(ApiToken.agent_id == "alice")
                           .values(expires_at=utcnow() - timedelta(seconds=1)))
 
@@ -128,6 +132,15 @@ def test_expired_agent_token_is_401(agent, db_connection):
 
     assert response.status_code == 401
     assert response.json["detail"] == "A valid bearer token is required."
+
+
+@pytest.mark.parametrize("app_config", [{"AGENT_TOKEN_TTL_SECONDS": 1}])
+def test_a_token_remembered_by_the_process_still_expires_on_time(agent):
+    import time
+
+    assert agent.get("/api/v1/me").status_code == 200  # looked up, and remembered
+    time.sleep(1.1)
+    assert agent.get("/api/v1/me").status_code == 401
 
 
 @pytest.mark.parametrize("app_config", [{"AGENT_TOKEN_TTL_SECONDS": 0}])
