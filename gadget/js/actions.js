@@ -827,7 +827,8 @@ export function createActions({ store, api, dialogs }) {
     const body = { source: 'host', ...event, agent_id: state.agent.id };
     try {
       const result = await api.post('api/v1/contact-events', body);
-      if (body.type === 'accepted') {
+      // Accepted, or ringing here (offered to this agent): the caller is in Open; show them.
+      if (body.type === 'accepted' || body.type === 'offered') {
         await loadLists();
         const entry = state.open.find((item) => item.activity_id === result.activity.id);
         if (entry && !hasUnsaved() && !typing()) await selectEntry(entry.id, { settled: true });

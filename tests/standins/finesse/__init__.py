@@ -68,9 +68,13 @@ class FinesseStandIn:
             return json.load(response)
 
     @property
-    def desktop_url(self) -> str:
+    def desktop_origin(self) -> str:
         """The desktop as agents' browsers reach it: localhost, not the service's 127.0.0.1."""
-        return f"http://localhost:{self.port}/desktop/"
+        return f"http://localhost:{self.port}"
+
+    @property
+    def desktop_url(self) -> str:
+        return self.desktop_origin + "/desktop/"
 
     def _control(self, method: str, path: str, body=None):
         request = urllib.request.Request(
@@ -95,6 +99,10 @@ class FinesseStandIn:
     def remove_dialog(self, dialog_id: str) -> None:
         """The dialog leaves its agents' collections (a DELETE notification)."""
         self._control("DELETE", f"/_standin/dialogs/{dialog_id}")
+
+    def remove_dialogs(self) -> None:
+        """Every dialog ends: the next test starts on a quiet desktop."""
+        self._control("DELETE", "/_standin/dialogs")
 
     def stop(self) -> None:
         if self.process is None:

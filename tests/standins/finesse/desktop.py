@@ -143,6 +143,11 @@ class Desktop:
                 self._publish(user, self._collection_update("DELETE", user, dialog))
             return True
 
+    def remove_all(self) -> None:
+        with self.changed:
+            for dialog_id in list(self.dialogs):
+                self.remove_dialog(dialog_id)
+
     # --- what the desktop's pages read ------------------------------------------------
 
     def dialogs_of(self, user_id: str, nonvoice: bool) -> str:

@@ -73,6 +73,7 @@ def desktop_page(agent: dict, layout: list[dict], origin: dict) -> str:
     if (value) sessionStorage.setItem(key, value); else sessionStorage.removeItem(key);
   }}
 </script>
+<script src="/desktop/assets/js/desktop.js"></script>
 <header class="bar" data-testid="desktop-header">
   <span data-testid="desktop-agent">{html.escape(agent["name"])} ({html.escape(agent["id"])})</span>
   <span>Extension {html.escape(agent["extension"])}</span>
@@ -82,5 +83,4 @@ def desktop_page(agent: dict, layout: list[dict], origin: dict) -> str:
   <button type="button" role="tab" data-tab="stats" aria-selected="false">My Statistics</button>
 </nav>
 <div class="tab-panel" id="panel_home">{frames}</div>
-<div class="tab-panel" id="panel_stats" hidden><p>No statistics yet.</p></div>
-<script src="/desktop/assets/js/desktop.js"></script>""")
+<div class="tab-panel tab-hidden" id="panel_stats"><p>No statistics yet.</p></div>""")

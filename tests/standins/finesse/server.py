@@ -170,6 +170,10 @@ def make_handler(directory: Directory, desktop: Desktop):
                 self.answer_json(200, dialog)
 
         def do_DELETE(self):  # noqa: N802
+            if self.path == "/_standin/dialogs":  # every call ends: a clean desktop
+                desktop.remove_all()
+                self.answer(204)
+                return
             removed = desktop.remove_dialog(self.path.removeprefix("/_standin/dialogs/"))
             self.answer(204 if removed else 404)
 

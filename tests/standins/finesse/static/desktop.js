@@ -56,26 +56,35 @@
         frames().forEach(function (f) { publish(f, message.topic, message.data); });
       }
     } else if (message.rpc === 'resize_iframe') {
+      // As Cisco's samples warn: adjustHeight works only while the gadget's tab is shown.
+      var shown = !frame.closest('.tab-panel').classList.contains('tab-hidden');
       var height = Math.max(0, Math.min(Number(message.height) || 0, 20000));
-      frame.style.height = height + 'px';
-      record({ type: 'resize', gadget: frame.dataset.gadget, height: height, at: Date.now() });
+      if (shown) frame.style.height = height + 'px';
+      record({ type: 'resize', gadget: frame.dataset.gadget, height: height, applied: shown,
+        at: Date.now() });
     } else if (message.rpc === 'set_title') {
       frame.parentElement.querySelector('[data-role=gadget-title]').textContent = message.title;
       record({ type: 'title', gadget: frame.dataset.gadget, title: message.title });
     }
   });
 
-  document.querySelectorAll('[role=tab]').forEach(function (button) {
+  // Loaded before the gadgets' frames, so no gadget's hub connect is missed; the tabs
+  // exist once the page is parsed.
+  document.addEventListener('DOMContentLoaded', function () {
+    document.querySelectorAll('[role=tab]').forEach(listenToTab);
+  });
+
+  function listenToTab(button) {
     button.addEventListener('click', function () {
       var name = button.getAttribute('data-tab');
       document.querySelectorAll('[role=tab]').forEach(function (tab) {
         tab.setAttribute('aria-selected', String(tab === button));
       });
       document.querySelectorAll('.tab-panel').forEach(function (panel) {
-        panel.hidden = panel.id !== 'panel_' + name;
+        panel.classList.toggle('tab-hidden', panel.id !== 'panel_' + name);
       });
       record({ type: 'activeTab', tab: name, at: Date.now() });
       frames().forEach(function (f) { publish(f, ACTIVE_TAB, name); });
     });
-  });
+  }
 }());
