@@ -122,6 +122,8 @@ def test_an_agent_takes_a_call_in_the_finesse_desktop(service, finesse, new_page
     facts = gadget.get_by_test_id("activity-facts")
     expect(facts.locator("[data-fact=state]")).to_have_text("Ended")
     finesse.remove_dialog(call["id"])
+    ended = get(service, f"/api/v1/activities/{activity['id']}")
+    assert ended["variables"]["wrapUpReason"] == "Technician booked"
     notes = get(service, f"/api/v1/activities/{activity['id']}/notes")
     assert [(n["text"], n["author"]) for n in notes] == [
         ("Storm damage; sending a technician.", AGENT)]
@@ -231,3 +233,35 @@ def test_when_finesse_js_does_not_load_the_gadget_says_so(service, finesse, new_
     expect(gadget.get_by_test_id("signin-form")).to_have_count(0)
     screenshot(page, "finesse-js-missing")
 
+
+
+@pytest.fixture(scope="module")
+def sso_desktop(own_database):
+    """A Finesse desktop signed in with single sign-on: Config.authToken, no password."""
+    url, engine = own_database
+    with FinesseStandIn(FINESSE_USERS, auth_mode="SSO") as standin:
+        server = gadget_server(url, standin, origins=[standin.desktop_origin])
+        standin.set_layout([server.url + "/gadget.xml"])
+        try:
+            yield standin, server
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+def sso_service(sso_desktop, own_database):
+    yield from emptied(own_database[1], sso_desktop)
+
+
+def test_an_sso_desktop_signs_the_gadget_in_with_its_token(sso_service, new_page):
+    finesse_sso, _server = sso_service
+    page = new_page(viewport={"width": 1000, "height": 900})
+    gadget = sign_in_to_finesse(page, finesse_sso)
+    expect(gadget.get_by_test_id("connection")).to_have_attribute("data-state", "live")
+    expect(gadget.get_by_test_id("agent")).to_have_text(AGENT)
+    # Finesse was asked with the SSO token only (this desktop takes no Basic).
+    asked = [r for r in finesse_sso.requests() if r["path"] == f"/finesse/api/User/{AGENT}"]
+    assert asked and {(r["scheme"], r["status"]) for r in asked} == {("Bearer", 200)}
+    # Its finesse.js follows the dialogs with the token too.
+    finesse_sso.add_dialog(voice_call("16804900", "+14155550111", EXTENSION))
+    expect(gadget.get_by_test_id("open-entry")).to_have_attribute("data-ringing", "true")

@@ -161,6 +161,7 @@ export function createFinesseHost() {
   let settings = {};
   let postEvent = null;
   let following = false;
+  let watching = false;
 
   // pubsub-2 calls onConnect once the gadget's hub client is connected; Finesse
   // services work only after that. Set it now, before the hub connects.
@@ -191,6 +192,8 @@ export function createFinesseHost() {
   /** Cisco's samples: when the gadget's tab becomes visible, fit its height again. */
   function watchTab() {
     const services = finesse.containerservices?.ContainerServices;
+    if (watching) return; // start() runs again when the token expires
+    watching = true;
     try {
       const container = call(services, 'init') || services;
       const topic = services?.Topics?.ACTIVE_TAB;

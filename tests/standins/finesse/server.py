@@ -1,4 +1,4 @@
-"""The Finesse stand-in's process: Finesse's REST User API on 127.0.0.1.
+"""The Finesse stand-in's process: Finesse's REST API and agent desktop, on 127.0.0.1 only.
 
 Written from Cisco's Finesse Web Services developer guide (User — Get User) and the
 finesse.js library's ClientServices (Basic credentials are base64 "id:password";
@@ -237,12 +237,13 @@ def make_handler(directory: Directory, desktop: Desktop):
                 "authorization": "" if sso else basic,
                 "token": user["sso_token"] if directory.auth_mode != "NON_SSO" else "",
             }
-            scheme = "http"
+            # The desktop's origin as the browser reached it (localhost, not 127.0.0.1): what
+            # Finesse fills the scheme/host/hostPort UserPrefs with.
             host, _, port = self.headers.get("Host", "").rpartition(":")
             with desktop.changed:
                 layout = list(desktop.layout)
             self.answer_html(200, pages.desktop_page(
-                agent, layout, {"scheme": scheme, "host": host, "port": port}))
+                agent, layout, {"scheme": "http", "host": host, "port": port}))
 
         def render_gadget(self, query: dict) -> None:
             params = {name: values[0] for name, values in query.items()}
