@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.gadget import add_request, customer, get
+from tests.browser.gadget import add_request, customer, get, sign_in_to_finesse
 from tests.conftest import FINESSE_USERS, emptied, gadget_server
 from tests.live import free_port
 from tests.standins.finesse import FinesseStandIn
@@ -19,7 +19,6 @@ from tests.standins.finesse.dialogs import agent_call, leg, task, voice_call
 
 ADA_PHONE = "+14155550100"
 AGENT = "fin1001"
-AGENT_PASSWORD = next(u.password for u in FINESSE_USERS if u.login_id == AGENT)
 EXTENSION = "1001"
 
 
@@ -44,18 +43,6 @@ def service(desktop_service, own_database, finesse):
     finesse.remove_dialogs()
     finesse.set_layout([desktop_service.url + "/gadget.xml"])
     yield from emptied(own_database[1], desktop_service)
-
-
-def sign_in_to_finesse(page, finesse, locale="en_US"):
-    """The agent signs in to the Finesse desktop; returns the gadget's frame."""
-    page.goto(finesse.desktop_url)
-    signin = page.get_by_test_id("desktop-signin")
-    signin.locator("[name=username]").fill(AGENT)
-    signin.locator("[name=password]").fill(AGENT_PASSWORD)
-    signin.locator("[name=locale]").select_option(locale)
-    signin.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_test_id("desktop-agent")).to_contain_text(AGENT)
-    return page.frame_locator("#gadget_0")
 
 
 def answered(dialog: dict) -> dict:
