@@ -191,6 +191,16 @@ def test_only_customer_contacts_reach_the_gadget(service, finesse, new_page):
     assert contacts == {"5002_88_1": grace["id"], "16804403": ada["id"],
                         "16804404": None, "16804405": None}
 
+    # Closed without creating a customer, the caller stays recognisable in Recent.
+    unknown.filter(has_text="+44 20 7183 8750").locator("[data-action=select-entry]").click()
+    expect(gadget.get_by_test_id("contact-line")).to_contain_text("+442071838750")
+    gadget.get_by_test_id("close-entry").click()
+    gadget.get_by_test_id("dialog").locator("[data-action=dialog-discard]").click()
+    expect(entry).to_have_count(3)
+    gadget.get_by_test_id("tab-recent").click()
+    expect(gadget.get_by_test_id("recent-entry").locator("[data-role=entry-contact]")).to_have_text(
+        "+44 20 7183 8750")
+
 
 def test_a_desktop_the_service_does_not_allow_is_told_why(live_server, finesse_standin,
                                                             new_page):
