@@ -252,7 +252,8 @@ export function createFinesseHost() {
   }
 
   function followUser(user) {
-    // includeNonVoice (Finesse 11.6 and later): chats and emails in the same collection.
+    // includeNonVoice (Cisco's Finesse 12.x JavaScript API docs, DialogBase): chats and
+    // emails in the same collection; a library without it shows calls only.
     const dialogs = call(user, 'getDialogs', {
       includeNonVoice: true,
       onCollectionAdd: follow,

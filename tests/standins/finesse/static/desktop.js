@@ -6,7 +6,10 @@
  * (published on finesse.containerservices.requests) with the active tab's id on
  * finesse.containerservices.activeTab, and publishes that topic to every gadget whenever
  * the agent switches tabs; each gadget's ContainerServices decides whether it is on
- * that tab. window.desktopLog records what happened, for tests to read.
+ * that tab. A hidden tab keeps its gadgets' size, and their resize requests are not
+ * applied until it shows again (Cisco: adjustHeight works only on the visible tab).
+ * ClientLogger messages (finesse.clientLogging.<gadgetId>) are recorded, not passed on.
+ * window.desktopLog records what happened, for tests to read.
  */
 (function () {
   'use strict';
