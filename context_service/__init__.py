@@ -58,9 +58,11 @@ def create_app(config: dict | None = None) -> Flask:
     router.init_app(app)
     delivery.init_app(app)
     # Finesse renders gadget.xml on its own origin: from there it loads the gadget's
-    # ES modules and catalogues and calls the API, all cross-origin.
+    # ES modules and catalogues and calls the API, all cross-origin. The gadget's files
+    # are public (no credentials, nothing secret), so any origin may load them: on a
+    # desktop the API refuses, the gadget still starts and tells the agent why.
     origins = app.config["GADGET_ALLOWED_ORIGINS"]
-    CORS(app, resources={r"/api/*": {"origins": origins}, r"/gadget/*": {"origins": origins}},
+    CORS(app, resources={r"/api/*": {"origins": origins}, r"/gadget/*": {"origins": "*"}},
          expose_headers=["ETag", "X-Pagination", "Retry-After"],
          allow_headers=["Authorization", "Content-Type", "If-Match"],
          max_age=PREFLIGHT_MAX_AGE)

@@ -25,6 +25,21 @@ def _words(raw: str) -> list[str]:
     return [w.strip() for w in raw.split(",") if w.strip()]
 
 
+def _media_map(raw: str) -> list[list[str]]:
+    """`pattern=media` pairs, e.g. `chat=chat,mail=email,*=chat`: the first pattern found
+    (case-insensitive) in a Finesse dialog's mediaType names the media; `*` is any."""
+    from .models import MEDIA_TYPES
+
+    pairs = []
+    for item in _words(raw):
+        pattern, _, media = item.partition("=")
+        if not pattern.strip() or media.strip() not in MEDIA_TYPES:
+            raise ValueError(f"FINESSE_MEDIA_TYPES: {item!r} is not pattern=media "
+                             f"(media one of {', '.join(MEDIA_TYPES)})")
+        pairs.append([pattern.strip(), media.strip()])
+    return pairs
+
+
 # name -> (default, converter, description). The README's configuration table mirrors this.
 SETTINGS = {
     "DATABASE_URL": (None, str, "SQLAlchemy URL; default SQLite file in instance/"),
@@ -40,6 +55,18 @@ SETTINGS = {
     "FINESSE_TIMEOUT_SECONDS": (5.0, float, "how long one Finesse node has to answer sign-in"),
     "FINESSE_CA_FILE": (None, str, "CA bundle to verify the Finesse server's certificate"),
     "GADGET_ALLOWED_ORIGINS": ([], _origins, "comma-separated origins that may host the gadget"),
+    # How the gadget reads Finesse dialogs (a contact center's calls are not all customers').
+    "FINESSE_IGNORED_CALL_TYPES": (
+        ["AGENT_INSIDE", "CONSULT", "SUPERVISOR_MONITOR", "SUPERVISOR_BARGE_IN",
+         "SUPERVISOR_INTERCEPT"], _words,
+        "comma-separated Finesse callTypes that are not customer contacts (ignored)"),
+    "FINESSE_MEDIA_TYPES": (
+        [["voice", "voice"], ["chat", "chat"], ["mail", "email"], ["*", "chat"]], _media_map,
+        "comma-separated pattern=media: a dialog's mediaType (MRD name) to the media type"),
+    "FINESSE_ADDRESS_PROPERTIES": (
+        ["user.*", "callVariable*"], _words,
+        "comma-separated media properties (* wildcards) whose first email or phone value "
+        "is the customer's address when a dialog has none"),
     "PUBLIC_BASE_URL": (None, _base_url,
                         "this service's URL as browsers reach it, written into gadget.xml"),
     "SIGNIN_FAILURES_PER_AGENT": ("10 per 15 minutes", str,

@@ -52,9 +52,15 @@ def static_file(filename: str = "index.html"):
 @bp.route("/gadget/config.json")
 def gadget_config():
     """What the gadget needs to know before sign-in (nothing secret)."""
+    config = current_app.config
     return {
-        "allowed_origins": current_app.config["GADGET_ALLOWED_ORIGINS"],
-        "finesse": bool(current_app.config["FINESSE_URL"]),
+        "allowed_origins": config["GADGET_ALLOWED_ORIGINS"],
+        "finesse": bool(config["FINESSE_URL"]),
+        "finesse_dialogs": {
+            "ignored_call_types": config["FINESSE_IGNORED_CALL_TYPES"],
+            "media_types": config["FINESSE_MEDIA_TYPES"],
+            "address_properties": config["FINESSE_ADDRESS_PROPERTIES"],
+        },
     }
 
 

@@ -279,14 +279,15 @@ def live_server_process(database_url, engine, finesse_standin):
     server.stop()
 
 
-def gadget_server(database_url, finesse_standin, **env) -> LiveServer:
+def gadget_server(database_url, finesse_standin, origins=(), **env) -> LiveServer:
     """A started gunicorn that Finesse sign-in and the gadget's hosts work with.
 
     http://localhost:<port> is allowed to host the gadget: it is another origin than
-    http://127.0.0.1:<port>, which the postMessage host tests need.
+    http://127.0.0.1:<port>, which the postMessage host tests need; `origins` adds more
+    (a Finesse desktop's).
     """
     server = LiveServer(database_url, ADMIN_TOKEN, FINESSE_URL=finesse_standin.url, **env)
-    server.env["GADGET_ALLOWED_ORIGINS"] = f"http://localhost:{server.port}"
+    server.env["GADGET_ALLOWED_ORIGINS"] = ",".join([f"http://localhost:{server.port}", *origins])
     return server.start()
 
 

@@ -202,12 +202,17 @@ export function createActions({ store, api, dialogs }) {
 
   const care = createCareActions({ store, api, notify, report, showEntry });
 
+  /** The customer whose journey is shown, or is being loaded for the selected entry. */
+  function shownCustomerId() {
+    return state.customer?.id ?? selectedEntry(state)?.customer_id ?? null;
+  }
+
   async function reloadJourney() {
-    const customerId = state.customer?.id;
+    const customerId = shownCustomerId();
     if (!customerId) return;
     try {
       const journey = await api.get(`${PATHS.customer(customerId)}/journey`);
-      if (state.customer?.id === customerId) store.set({ journey });
+      if (shownCustomerId() === customerId) store.set({ journey });
     } catch (error) {
       report(error);
     }
@@ -788,13 +793,14 @@ export function createActions({ store, api, dialogs }) {
         if (state.request?.id === frame.id && frame.version > state.request.version) {
           refresh('request').catch(report);
         }
-        if (frame.customer_id && frame.customer_id === state.customer?.id) reloadJourneySoon();
+        // Also while the selected entry loads: its journey may have been read before this.
+        if (frame.customer_id && frame.customer_id === shownCustomerId()) reloadJourneySoon();
         break;
       case 'activity.changed':
         if (state.activity?.id === frame.id && frame.version > state.activity.version) {
           refresh('activity').catch(report);
         }
-        if (frame.customer_id && frame.customer_id === state.customer?.id) reloadJourneySoon();
+        if (frame.customer_id && frame.customer_id === shownCustomerId()) reloadJourneySoon();
         break;
       default:
         break;
@@ -827,7 +833,8 @@ export function createActions({ store, api, dialogs }) {
     const body = { source: 'host', ...event, agent_id: state.agent.id };
     try {
       const result = await api.post('api/v1/contact-events', body);
-      if (body.type === 'accepted') {
+      // Accepted, or ringing here (offered to this agent): the caller is in Open; show them.
+      if (body.type === 'accepted' || body.type === 'offered') {
         await loadLists();
         const entry = state.open.find((item) => item.activity_id === result.activity.id);
         if (entry && !hasUnsaved() && !typing()) await selectEntry(entry.id, { settled: true });

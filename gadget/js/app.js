@@ -25,6 +25,7 @@ import { renderJourney } from './views/journey.js';
 import { renderLists } from './views/lists.js';
 import { renderNotice } from './views/notice.js';
 import { renderOffer } from './views/offer.js';
+import { renderProblem } from './views/problem.js';
 import { renderRequest } from './views/request.js';
 import { renderSignin } from './views/signin.js';
 import { buildShell } from './views/shell.js';
@@ -43,6 +44,7 @@ const REGIONS = {
   tasks: ['phase', 'careDesktop', 'agentState', 'queue', 'tasks', 'taskTab', 'queuePreview',
     'accepting', 'offer', 'selectedEntryId'],
   signin: ['phase', 'signinError'],
+  problem: ['phase', 'problem'],
   notice: ['notice'],
   lists: ['phase', 'open', 'recent', 'tab', 'searchResults', 'searchBusy', 'selectedEntryId'],
   detail: ['phase', 'selectedEntryId', 'detailLoading', 'journey', 'open'],
@@ -75,14 +77,27 @@ const storage = {
   },
 };
 
+/** The service's config.json, or null when the service cannot be reached. */
 async function loadConfig() {
   try {
     const response = await fetch(new URL('config.json', GADGET_BASE), { credentials: 'omit' });
     if (response.ok) return await response.json();
   } catch {
-    // no config: only the gadget's own origin may host it
+    // unreachable: said below
   }
-  return { allowed_origins: [], finesse: false };
+  return null;
+}
+
+/**
+ * Why this page cannot use the service, if it cannot: the browser hides why a
+ * cross-origin call failed, so the gadget checks the allowed origins itself (its files
+ * load anywhere; the API answers only GADGET_ALLOWED_ORIGINS).
+ */
+function accessProblem(config) {
+  if (!config) return 'host.serviceUnreachable';
+  const { origin } = window.location;
+  if (origin === SERVICE_BASE.origin || (config.allowed_origins || []).includes(origin)) return null;
+  return 'host.originNotAllowed';
 }
 
 async function main() {
@@ -117,6 +132,7 @@ async function main() {
     if (touched('header')) renderHeader(regions.header, state, actions, host);
     if (touched('agentState')) renderAgentState(regions.agentState, state, actions);
     if (touched('signin')) renderSignin(regions.signin, state, actions);
+    if (touched('problem')) renderProblem(regions.problem, state);
     if (touched('notice')) renderNotice(regions.notice, state, actions);
     regions.main.hidden = state.phase !== 'ready';
     if (state.phase !== 'ready') return;
@@ -289,10 +305,19 @@ async function main() {
     }
   }).observe(root);
 
-  const info = await host.start({ config, api, reinit: applyHostInit });
+  const access = accessProblem(config);
+  const info = await host.start({
+    config: config || { allowed_origins: [] }, api, reinit: applyHostInit, problem: access,
+  });
   careWanted = info.routing !== 'host';
   store.quietly({ hostLocale: info.locale || null });
   await applyLocale(info.locale);
+  const problem = info.problem || access;
+  if (problem) {
+    const params = { origin: window.location.origin, service: SERVICE_BASE.href };
+    store.set({ phase: 'problem', problem: { key: problem, params } });
+    return;
+  }
   const initial = info.token || (host.canSignOut ? storage.get() : null);
   if (initial) await startSession(initial);
   else store.set({ phase: 'signin', signinError: info.error ? { key: info.error } : null });

@@ -112,6 +112,25 @@ export function entryName(entry) {
   return entry.customer ? displayName(entry.customer) : t('customer.unknown');
 }
 
+// A host's contact ids can be long (UUIDs); their end tells contacts apart.
+const CONTACT_ID_SHOWN = 8;
+
+/**
+ * How an unknown caller's entry is told apart from another's: the name the contact gave
+ * and the caller's address (an international phone number or email), else the contact's
+ * own id. Empty for a known customer, whose name says it.
+ */
+export function entryContact(entry) {
+  const contact = entry.activity;
+  if (entry.customer || !contact) return '';
+  const given = joinParts([contact.customer_name, contact.caller]);
+  if (given) return given;
+  const id = String(contact.contact_id || '');
+  if (!id) return '';
+  const shown = id.length > CONTACT_ID_SHOWN ? `…${id.slice(-CONTACT_ID_SHOWN)}` : id;
+  return t('lists.contactId', { id: shown });
+}
+
 export function mediaLabel(mediaType) {
   return mediaType ? t(`media.${mediaType}`) : '';
 }

@@ -8,7 +8,8 @@
 
 export function initialState() {
   return {
-    phase: 'starting', // starting | signin | ready
+    phase: 'starting', // starting | signin | ready | problem (cannot work on this desktop)
+    problem: null, // {key, params}: why, in the agent's words
     agent: null, // {id, name, role}
     signinError: null,
     connection: 'offline', // connecting | live | offline

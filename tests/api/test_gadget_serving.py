@@ -67,9 +67,44 @@ def test_gadget_page_is_served_with_a_strict_policy(client):
         assert js.status_code == 200
 
 
-def test_config_lists_allowed_origins(client):
+def test_config_lists_allowed_origins_and_how_to_read_finesse_dialogs(client):
     assert client.get("/gadget/config.json").json == {
-        "allowed_origins": ["https://finesse.example:8445"], "finesse": False}
+        "allowed_origins": ["https://finesse.example:8445"], "finesse": False,
+        "finesse_dialogs": {
+            "ignored_call_types": ["AGENT_INSIDE", "CONSULT", "SUPERVISOR_MONITOR",
+                                   "SUPERVISOR_BARGE_IN", "SUPERVISOR_INTERCEPT"],
+            "media_types": [["voice", "voice"], ["chat", "chat"], ["mail", "email"],
+                            ["*", "chat"]],
+            "address_properties": ["user.*", "callVariable*"],
+        }}
+
+
+def test_finesse_dialog_settings_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("FINESSE_IGNORED_CALL_TYPES", "CONSULT, AGENT_INSIDE")
+    monkeypatch.setenv("FINESSE_MEDIA_TYPES", "Cisco_Chat=chat, ECE_Email=email")
+    monkeypatch.setenv("FINESSE_ADDRESS_PROPERTIES", "user.ece.customer.email")
+    config = load_config(str(tmp_path))
+    assert config["FINESSE_IGNORED_CALL_TYPES"] == ["CONSULT", "AGENT_INSIDE"]
+    assert config["FINESSE_MEDIA_TYPES"] == [["Cisco_Chat", "chat"], ["ECE_Email", "email"]]
+    assert config["FINESSE_ADDRESS_PROPERTIES"] == ["user.ece.customer.email"]
+
+
+@pytest.mark.parametrize("raw", ["Cisco_Chat", "Cisco_Chat=fax", "=chat"])
+def test_a_media_mapping_that_names_no_known_media_is_refused(monkeypatch, tmp_path, raw):
+    monkeypatch.setenv("FINESSE_MEDIA_TYPES", raw)
+    with pytest.raises(ValueError, match="FINESSE_MEDIA_TYPES"):
+        load_config(str(tmp_path))
+
+
+@pytest.mark.parametrize("path", ["/gadget/js/app.js", "/gadget/i18n/de.json",
+                                  "/gadget/config.json"])
+def test_the_gadgets_files_load_on_any_desktop_the_api_does_not(client, path):
+    # A desktop the API refuses still gets the gadget, which tells the agent why.
+    with client.get(path, headers={"Origin": "https://other.example"}) as r:
+        assert r.status_code == 200
+        assert r.headers["Access-Control-Allow-Origin"] in ("*", "https://other.example")
+    api = preflight(client, "/api/v1/me", origin="https://other.example")
+    assert "Access-Control-Allow-Origin" not in api.headers
 
 
 def test_no_path_escapes_the_gadget_folder(client):

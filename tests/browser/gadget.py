@@ -6,6 +6,8 @@ made over the REST API; what the agent does is done in the page.
 
 from playwright.sync_api import Page, expect
 
+from tests.conftest import FINESSE_USERS
+
 PASSWORD = "agent-password-1"
 
 
@@ -42,3 +44,16 @@ def call_in(server, agent_id: str, **fields) -> dict:
 
 def shown_name(page: Page):
     return page.get_by_test_id("customer-name")
+
+
+def sign_in_to_finesse(page: Page, finesse, agent: str = "fin1001", locale: str = "en_US"):
+    """The agent signs in to the Finesse stand-in's desktop; returns the gadget's frame."""
+    password = next(u.password for u in FINESSE_USERS if u.login_id == agent)
+    page.goto(finesse.desktop_url)
+    signin = page.get_by_test_id("desktop-signin")
+    signin.locator("[name=username]").fill(agent)
+    signin.locator("[name=password]").fill(password)
+    signin.locator("[name=locale]").select_option(locale)
+    signin.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_test_id("desktop-agent")).to_contain_text(agent)
+    return page.frame_locator("#gadget_0")

@@ -7,7 +7,6 @@ process that committed them there, and another server's router job must not expi
 announce) this server's offers. On PostgreSQL, NOTIFY carries frames to every process.
 """
 
-import base64
 import json
 import re
 import subprocess
@@ -18,10 +17,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.gadget import add_request, customer, get, shown_name, sign_in
-from tests.browser.test_gadget_hosts import FAKE_FINESSE, host_page, messages
+from tests.browser.gadget import add_request, customer, get, shown_name, sign_in, sign_in_to_finesse
+from tests.browser.test_gadget_hosts import host_page, messages
 from tests.conftest import emptied, gadget_server
 from tests.live import ROOT, WebhookReceiver
+from tests.standins.finesse.dialogs import voice_call
 
 OFFER_SECONDS = 5
 MISSED_WAIT_MS = (OFFER_SECONDS + 5) * 1000
@@ -34,7 +34,8 @@ EVIL = "<img src=x onerror=alert(1)>"
 @pytest.fixture(scope="module")
 def care_server(own_database, finesse_standin):
     url, _engine = own_database
-    server = gadget_server(url, finesse_standin, OFFER_TIMEOUT_SECONDS=OFFER_SECONDS,
+    server = gadget_server(url, finesse_standin, origins=[finesse_standin.desktop_origin],
+                           OFFER_TIMEOUT_SECONDS=OFFER_SECONDS,
                            WEBHOOK_POLL_SECONDS=0.2, WEBHOOK_RETRY_SECONDS=0.2)
     yield server
     server.stop()
@@ -451,29 +452,27 @@ def test_the_care_desktop_in_german(care, new_page):
     screenshot(page, "care-german-chat")
 
 
-def test_the_care_desktop_is_hidden_where_finesse_routes(care, new_page):
+def test_the_care_desktop_is_hidden_where_finesse_routes(care, finesse_standin, new_page):
+    finesse_standin.remove_dialogs()
+    finesse_standin.set_layout([care.url + "/gadget.xml"])
     page = new_page()
-    authorization = base64.b64encode(b"fin1001:finesse-pass").decode()
-    page.add_init_script(FAKE_FINESSE % {"authorization": authorization})
-    page.goto(care.url + "/gadget/index.html")
-    expect(page.get_by_test_id("tab-search")).to_have_text("Zoeken")
-    page.wait_for_function("window.__cc.handlers !== null")
+    gadget = sign_in_to_finesse(page, finesse_standin, locale="nl_NL")
+    expect(gadget.get_by_test_id("tab-search")).to_have_text("Zoeken")
+    expect(gadget.get_by_test_id("connection")).to_have_attribute("data-state", "live")
     token = care.agent_token("fin1001")
     care.call("PUT", "/api/v1/me/state", {"state": "ready"}, token=token)
     queue_contact(care, care.connector_token(), **{"from": "+1 312 555 0177"})
-    page.evaluate("""() => {
-      window.call = new FakeDialog('D-7', 'ACTIVE', 'Voice', '+1 415 555 0100',
-        { callVariable1: 'VIP' });
-      window.__cc.handlers.onCollectionAdd(window.call);
-    }""")
+    finesse_standin.add_dialog(voice_call("16807001", "+14155550100", "1001", state="ACTIVE",
+                                          variables={"callVariable1": "VIP"}))
     # The communication panel shows in every host...
-    expect(page.get_by_test_id("comm-panel")).to_have_attribute("data-media", "voice")
-    expect(page.locator("[data-variable=callVariable1]")).to_have_text("VIP")
+    expect(gadget.get_by_test_id("comm-panel")).to_have_attribute("data-media", "voice")
+    expect(gadget.locator("[data-variable=callVariable1]")).to_have_text("VIP")
     # ...the Care desktop does not: Finesse routes the contacts.
-    expect(page.get_by_test_id("agent-state")).to_have_count(0)
-    expect(page.locator("[data-region=tasks]")).to_be_hidden()
-    expect(page.get_by_test_id("offer")).to_have_count(0)
-    assert page.evaluate("window.__cc.titles") == ["Klantcontext"]
+    expect(gadget.get_by_test_id("agent-state")).to_have_count(0)
+    expect(gadget.locator("[data-region=tasks]")).to_be_hidden()
+    expect(gadget.get_by_test_id("offer")).to_have_count(0)
+    expect(page.locator("[data-role=gadget-title]")).to_have_text("Klantcontext")
+    finesse_standin.remove_dialogs()
 
 
 def test_a_host_page_hears_of_offers_and_can_keep_the_care_desktop_hidden(care, new_page):

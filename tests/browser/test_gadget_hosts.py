@@ -1,14 +1,10 @@
-"""The gadget in its hosts: an iframe on another site (postMessage), the demo desktop,
-and Cisco Finesse (with a stand-in for Finesse's JavaScript library)."""
-
-import base64
-import re
-import urllib.request
+"""The gadget in its hosts: an iframe on another site (postMessage) and the demo desktop.
+Cisco Finesse, in its real topology, is test_gadget_finesse.py."""
 
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.gadget import customer, get, shown_name
+from tests.browser.gadget import customer, get
 
 HOST_PAGE = """<!DOCTYPE html>
 <html><body>
@@ -126,103 +122,3 @@ def test_the_demo_desktop(live_server, new_page):
     facts = gadget.get_by_test_id("activity-facts")
     expect(facts.locator("[data-fact=state]")).to_have_text("Ended")
 
-
-FAKE_FINESSE = """
-window.__cc = { titles: [], heights: 0, handlers: null, clientInit: false };
-class FakeDialog {
-  constructor(id, state, mediaType, from, properties) {
-    Object.assign(this, { id, state, mediaType, from, properties, listeners: [] });
-  }
-  getId() { return this.id; }
-  getState() { return this.state; }
-  getMediaType() { return this.mediaType; }
-  getFromAddress() { return this.from; }
-  getToAddress() { return '1001'; }
-  getMediaProperties() { return this.properties; }
-  addHandler(name, listener) { if (name === 'change') this.listeners.push(listener); }
-  change(state) { this.state = state; this.listeners.forEach((listener) => listener(this)); }
-}
-window.FakeDialog = FakeDialog;
-window.finesse = {
-  gadget: { Config: { id: 'fin1001', extension: '1001', locale: 'nl_NL',
-                      authorization: '%(authorization)s', systemAuthMode: 'NON_SSO' } },
-  clientservices: { ClientServices: { init() { window.__cc.clientInit = true; } } },
-  restservices: {
-    User: function User(options) {
-      this.getDialogs = (handlers) => {
-        window.__cc.handlers = handlers;
-        setTimeout(() => handlers.onLoad({ getCollection: () => ({}) }));
-        return {};
-      };
-      setTimeout(() => options.onLoad(this));
-    },
-  },
-};
-window.gadgets = {
-  window: {
-    adjustHeight() { window.__cc.heights += 1; },
-    setTitle(title) { window.__cc.titles.push(title); },
-  },
-  HubSettings: {},
-  Hub: { isConnected: () => true },
-};
-"""
-
-
-def test_finesse_follows_the_agents_dialogs(live_server, new_page):
-    ada = customer(live_server, first_name="Ada", last_name="Lovelace", phones=["+1 415 555 0100"])
-    page = new_page()
-    authorization = base64.b64encode(b"fin1001:finesse-pass").decode()
-    page.add_init_script(FAKE_FINESSE % {"authorization": authorization})
-    page.goto(live_server.url + "/gadget/index.html")
-
-    # Signed in with the Finesse credentials, in the Finesse locale (nl_NL), no sign-in form.
-    expect(page.get_by_test_id("tab-search")).to_have_text("Zoeken")
-    expect(page.get_by_test_id("signin-form")).to_have_count(0)
-    expect(page.locator("[data-action=sign-out]")).to_have_count(0)
-    page.wait_for_function("window.__cc.handlers !== null")
-    assert page.evaluate("window.__cc.clientInit")
-    assert page.evaluate("window.__cc.titles") == ["Klantcontext"]
-
-    page.evaluate("""() => {
-      window.call = new FakeDialog('D-100', 'ALERTING', 'Voice', '+1 415 555 0100',
-        { callVariable1: 'VIP', 'user.account': '42', DNIS: '1001', callvariables: {} });
-      window.__cc.handlers.onCollectionAdd(window.call);
-    }""")
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("open-entry")).to_have_count(0)  # ringing is not accepted
-
-    page.evaluate("window.call.change('ACTIVE')")
-    expect(shown_name(page)).to_have_text("Ada Lovelace")
-    token = live_server.agent_token("fin1001")
-    _, [entry], _ = live_server.call("GET", "/api/v1/me/open", token=token)
-    activity = get(live_server, f"/api/v1/activities/{entry['activity_id']}")
-    assert (activity["source"], activity["contact_id"], activity["customer_id"]) == (
-        "finesse", "D-100", ada["id"])
-    assert activity["variables"] == {"callVariable1": "VIP", "user.account": "42"}
-    assert page.evaluate("window.__cc.heights") > 0
-
-    page.evaluate("window.__cc.handlers.onCollectionDelete(window.call)")
-    expect(page.get_by_test_id("activity-facts").locator("[data-fact=state]")).to_have_text(
-        "Beëindigd")
-    screenshot(page, "finesse")
-
-
-def test_gadget_xml_content_runs_in_a_finesse_page(live_server, new_page):
-    """gadget.xml's content as Finesse renders it: on the Finesse origin, with finesse.js."""
-    customer(live_server, first_name="Ada", last_name="Lovelace", phones=["+1 415 555 0100"])
-    with urllib.request.urlopen(live_server.url + "/gadget.xml") as response:
-        spec = response.read().decode()
-    content = re.search(r"<!\[CDATA\[(.*)\]\]>", spec, re.S).group(1)
-    finesse_origin = live_server.url.replace("127.0.0.1", "localhost")
-    content = (content.replace("__UP_scheme__", "http").replace("__UP_host__", "localhost")
-               .replace("__UP_hostPort__", str(live_server.port)))
-    authorization = base64.b64encode(b"fin1001:finesse-pass").decode()
-    page = new_page()
-    page.route(f"{finesse_origin}/desktop/assets/js/finesse.js", lambda route: route.fulfill(
-        body=FAKE_FINESSE % {"authorization": authorization}, content_type="text/javascript"))
-    page.route(f"{finesse_origin}/desktop/assets/js/jquery.min.js",
-               lambda route: route.fulfill(body="", content_type="text/javascript"))
-    page.goto(finesse_origin + "/healthz")
-    page.set_content(content)
-    expect(page.get_by_test_id("tab-search")).to_have_text("Zoeken")

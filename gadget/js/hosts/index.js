@@ -1,11 +1,14 @@
 /** Which host the gadget runs in: Finesse, an iframe on any page, or standalone. */
 
-import { createFinesseHost } from './finesse.js';
+import { createFinesseHost, createFinesseMissingHost } from './finesse.js';
 import { createPostMessageHost } from './postmessage.js';
 import { createStandaloneHost } from './standalone.js';
 
 export function createHost(win = window) {
   if (win.finesse?.gadget?.Config) return createFinesseHost();
+  // gadget.xml marks its root: in Finesse without finesse.js, say so, do not guess a host.
+  const root = win.document.getElementById('cc-root');
+  if (root?.dataset.host === 'finesse') return createFinesseMissingHost();
   if (win.parent !== win) return createPostMessageHost();
   return createStandaloneHost();
 }

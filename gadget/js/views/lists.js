@@ -2,7 +2,7 @@
 
 import { debounce, h, mount, renderOnce, uid } from '../dom.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
-import { displayName, entryName, joinParts, mediaLabel } from '../model.js';
+import { displayName, entryContact, entryName, joinParts, mediaLabel } from '../model.js';
 import { showTab, tabSet } from './tabs.js';
 
 const TABS = ['open', 'recent', 'search'];
@@ -65,10 +65,11 @@ function renderOpen(el, state, actions) {
   mount(el, h('ul', { class: 'cc-list', data: { testid: 'open-list' } }, state.open.map((entry) => {
     const selected = entry.id === state.selectedEntryId;
     const media = entry.activity?.media_type;
+    const contact = entryContact(entry);
     return h('li', {
-      class: 'cc-list-item', data: {
+      class: entry.ringing ? 'cc-list-item cc-ringing' : 'cc-list-item', data: {
         testid: 'open-entry', entryId: entry.id, customerId: entry.customer_id ?? '',
-        selected: selected ? 'true' : null,
+        selected: selected ? 'true' : null, ringing: entry.ringing ? 'true' : null,
       },
     }, h('button', {
       type: 'button', class: 'cc-entry', 'aria-current': selected ? 'true' : null,
@@ -76,7 +77,11 @@ function renderOpen(el, state, actions) {
       on: { click: () => actions.selectEntry(entry.id) },
     },
     h('span', { class: 'cc-entry-name', data: { role: 'entry-name' } }, entryName(entry)),
+    contact && h('span', { class: 'cc-entry-contact', data: { role: 'entry-contact' } }, contact),
     h('span', { class: 'cc-entry-meta' }, [
+      // Offered, not answered yet: the caller popped up while the phone rings.
+      entry.ringing && h('span', { class: 'cc-ringing-badge', data: { role: 'ringing' } },
+        t('lists.ringing')),
       media && h('span', { class: 'cc-media', data: { media } }, mediaLabel(media)),
       h('span', { text: formatDate(entry.opened_at, 'time') }),
     ])));
@@ -90,12 +95,17 @@ function renderRecent(el, state, actions) {
   }
   mount(el, h('ul', { class: 'cc-list', data: { testid: 'recent-list' } }, state.recent.map((entry) => {
     const name = entryName(entry);
+    const contact = entryContact(entry);
+    const media = entry.activity?.media_type;
     return h('li', {
       class: 'cc-list-item cc-row', data: { testid: 'recent-entry', customerId: entry.customer_id ?? '' },
     },
     h('span', { class: 'cc-row-text' },
       h('span', { class: 'cc-entry-name', data: { role: 'entry-name' } }, name),
-      h('span', { class: 'cc-entry-meta', text: t('lists.closedAt', { when: formatDate(entry.closed_at) }) })),
+      contact && h('span', { class: 'cc-entry-contact', data: { role: 'entry-contact' } }, contact),
+      h('span', { class: 'cc-entry-meta' },
+        media && h('span', { class: 'cc-media', data: { media } }, mediaLabel(media)),
+        h('span', { text: t('lists.closedAt', { when: formatDate(entry.closed_at) }) }))),
     entry.customer_id && h('button', {
       type: 'button', data: { action: 'reopen' }, 'aria-label': t('lists.reopenNamed', { name }),
       on: { click: () => actions.reopen(entry.customer_id) },

@@ -11,6 +11,7 @@ export function buildShell(root) {
     agentState: h('div', { class: 'cc-state-bar', data: { region: 'agent-state' }, hidden: true }),
     notice: h('div', { class: 'cc-notice-area', data: { region: 'notice' } }),
     signin: h('section', { class: 'cc-signin', data: { region: 'signin' }, hidden: true }),
+    problem: h('section', { class: 'cc-problem-area', data: { region: 'problem' }, hidden: true }),
     offer: h('section', { class: 'cc-offer-area', data: { region: 'offer' }, hidden: true }),
     // Offers are announced here, assertively: the card itself never takes the focus.
     announce: h('div', {
@@ -26,8 +27,8 @@ export function buildShell(root) {
     regions.offer,
     h('div', { class: 'cc-side' }, regions.tasks, regions.lists),
     regions.detail);
-  mount(root, regions.header, regions.agentState, regions.notice, regions.signin, regions.main,
-    regions.dialog, regions.announce);
+  mount(root, regions.header, regions.agentState, regions.notice, regions.problem, regions.signin,
+    regions.main, regions.dialog, regions.announce);
   root.classList.add('cc-app');
   return regions;
 }
