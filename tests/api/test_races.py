@@ -7,7 +7,7 @@ from threading import Barrier
 
 import pytest
 
-from tests.conftest import ADMIN_TOKEN, event
+from tests.conftest import ADMIN_TOKEN, emptied, event
 from tests.live import LiveServer
 
 pytestmark = pytest.mark.live
@@ -15,12 +15,18 @@ PARALLEL = 20
 
 
 @pytest.fixture(scope="module")
-def server(own_database):
+def race_server(own_database):
     url, _engine = own_database
     workers = 1 if url.startswith("sqlite") else 2  # SQLite: one process, as documented
     server = LiveServer(url, ADMIN_TOKEN, workers=workers).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def server(race_server, own_database):
+    """The race server, with empty tables for this test (on PostgreSQL they are shared)."""
+    yield from emptied(own_database[1], race_server)
 
 
 def together(count, fn):

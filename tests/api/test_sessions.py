@@ -7,7 +7,7 @@ import pytest
 from simple_websocket import ConnectionClosed
 
 from context_service.models import AuditEntry
-from tests.conftest import ADMIN_TOKEN, create_agent, event
+from tests.conftest import ADMIN_TOKEN, clear_data, create_agent, event
 from tests.live import LiveServer
 from tests.push.test_stream import connect
 
@@ -123,7 +123,7 @@ def test_ending_a_session_closes_the_agents_streams_within_seconds(live_server, 
 
 @pytest.mark.live
 def test_a_stream_ends_when_its_token_expires(own_database):
-    url, _engine = own_database
+    url, engine = own_database
     server = LiveServer(url, ADMIN_TOKEN, AGENT_TOKEN_TTL_SECONDS=2,
                         STREAM_RECHECK_SECONDS=0.5).start()
     try:
@@ -131,10 +131,11 @@ def test_a_stream_ends_when_its_token_expires(own_database):
         assert closed_within(ws, 5) < 5
     finally:
         server.stop()
+        clear_data(engine)  # on PostgreSQL the tables are shared with the other tests
 
 
 @pytest.mark.live
-def test_a_revocation_reaches_every_process(database_url, live_server):
+def test_a_revocation_reaches_every_process(database_url, live_server):  # live_server: empties
     """Two servers that remember tokens: a revocation on one is refused on the other at once."""
     if not database_url.startswith("postgresql"):
         pytest.skip("several processes share one database only on PostgreSQL")
