@@ -320,6 +320,8 @@ class ContactEventResultSchema(Schema):
     activity = f.Nested(EventActivitySchema)
     task = f.Nested(EventTaskSchema, allow_none=True,
                     metadata={"description": "The routed task of a queued contact"})
+    erased = f.Boolean(metadata={"description": "A replay of an event whose contact was "
+                                                "erased since: nothing of it is kept"})
 
 
 # --- the agent's own lists ---------------------------------------------------------------
@@ -554,10 +556,6 @@ class AuditEntrySchema(Schema):
     changes = f.Dict()
 
 
-class ExportSchema(JourneySchema):
-    audit = f.List(f.Nested(AuditEntrySchema))
-
-
 # --- messages and webhooks ---------------------------------------------------------------
 
 class MessageCreateSchema(Schema):
@@ -617,3 +615,32 @@ class WebhookCreatedSchema(WebhookSchema):
                                               "timestamp + '.' + body)"})
 
 
+# --- export (R18) ------------------------------------------------------------------------
+
+class ExportTaskSchema(Schema):
+    id = f.Integer()
+    status = f.String()
+    queue = f.String()
+    agent_id = f.String(allow_none=True)
+    queued_at = f.DateTime()
+    offered_at = f.DateTime(allow_none=True)
+    offers = f.Integer()
+    accepted_at = f.DateTime(allow_none=True)
+    ended_at = f.DateTime(allow_none=True)
+
+
+class ExportActivitySchema(JourneyActivitySchema):
+    messages = f.List(f.Nested(MessageSchema),
+                      metadata={"description": "Chat transcript or email, replies included"})
+    task = f.Nested(ExportTaskSchema, allow_none=True,
+                    metadata={"description": "How it was routed (Care desktop)"})
+
+
+class ExportRequestSchema(RequestSchema):
+    activities = f.List(f.Nested(ExportActivitySchema))
+
+
+class ExportSchema(Schema):
+    customer = f.Nested(CustomerSchema)
+    requests = f.List(f.Nested(ExportRequestSchema))
+    audit = f.List(f.Nested(AuditEntrySchema))

@@ -4,6 +4,7 @@ from flask.views import MethodView
 
 from ..auth import roles
 from ..domain import customers as customers_domain
+from ..domain import privacy
 from ..domain import requests as requests_domain
 from ..extensions import db
 from ..schemas import (
@@ -72,7 +73,7 @@ class CustomerByIdViews(MethodView):
     def delete(self, customer_id):
         """Erase a customer and everything that is theirs (admin)."""
         customer = customers_domain.get(db.session, customer_id)
-        customers_domain.erase(db.session, customer, actor())
+        privacy.erase(db.session, customer, actor())
         db.session.commit()
 
 
@@ -90,9 +91,9 @@ class CustomerExportViews(MethodView):
     @roles("admin")
     @blp.response(200, ExportSchema)
     def get(self, customer_id):
-        """Everything stored about a customer, with its audit trail (admin)."""
+        """Everything stored about a customer: journey, messages, tasks, audit (admin)."""
         customer = customers_domain.get(db.session, customer_id)
-        return customers_domain.journey(db.session, customer, with_audit=True)
+        return privacy.export(db.session, customer)
 
 
 @blp.route(f"/<{ID}:customer_id>/requests")

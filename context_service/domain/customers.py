@@ -1,4 +1,5 @@
-"""Customers: creating, editing, finding by address, searching, export and erasure."""
+"""Customers: creating, editing, finding by address, searching, the journey (export and
+erasure: privacy.py)."""
 
 import contextlib
 
@@ -8,11 +9,8 @@ import sqlalchemy.orm as so
 from ..errors import Conflict, NotFound, Unprocessable
 from ..models import (
     Activity,
-    AuditEntry,
-    ContactEvent,
     ContactPoint,
     Customer,
-    OpenEntry,
     Request,
     search_key,
     utcnow,
@@ -145,7 +143,7 @@ def search(session, q: str | None, offset: int, limit: int) -> tuple[list[Custom
     return pages.page(session, stmt, offset, limit)
 
 
-def journey(session, customer: Customer, with_audit: bool = False) -> dict:
+def journey(session, customer: Customer) -> dict:
     """All requests of a customer, newest first, each with its activities newest first."""
     requests = session.scalars(
         sa.select(Request)
@@ -153,51 +151,4 @@ def journey(session, customer: Customer, with_audit: bool = False) -> dict:
         .options(so.selectinload(Request.activities).selectinload(Activity.notes))
         .order_by(Request.created_at.desc(), Request.id.desc())
     ).all()
-    result = {"customer": customer, "requests": list(requests)}
-    if with_audit:
-        ids = {"customer": [customer.id], "request": [r.id for r in requests],
-               "activity": [a.id for r in requests for a in r.activities]}
-        result["audit"] = session.scalars(
-            sa.select(AuditEntry)
-            .where(sa.or_(*(sa.and_(AuditEntry.entity_type == kind,
-                                    AuditEntry.entity_id.in_([str(i) for i in values]))
-                            for kind, values in ids.items())))
-            .order_by(AuditEntry.id)
-        ).all()
-    return result
-
-
-def erase(session, customer: Customer, actor: str) -> None:
-    """Remove the customer and everything that is theirs; keep only a bare audit line."""
-    activity_ids = select_ids(session, Activity, Activity.customer_id == customer.id)
-    request_ids = select_ids(session, Request, Request.customer_id == customer.id)
-    # Replayed events must still be recognised, but must no longer carry personal data.
-    session.execute(
-        sa.update(ContactEvent)
-        .where(ContactEvent.activity_id.in_(activity_ids))
-        .values(response={"erased": True}, activity_id=None)
-    )
-    session.execute(sa.delete(OpenEntry).where(OpenEntry.customer_id == customer.id))
-    session.execute(sa.delete(OpenEntry).where(OpenEntry.activity_id.in_(activity_ids)))
-    for entity_type, ids in (
-        ("customer", [customer.id]), ("request", request_ids), ("activity", activity_ids)
-    ):
-        session.execute(
-            sa.delete(AuditEntry).where(
-                AuditEntry.entity_type == entity_type,
-                AuditEntry.entity_id.in_([str(i) for i in ids]),
-            )
-        )
-    for activity in session.scalars(sa.select(Activity).where(Activity.id.in_(activity_ids))):
-        session.delete(activity)
-    session.flush()
-    for request in session.scalars(sa.select(Request).where(Request.id.in_(request_ids))):
-        session.delete(request)
-    session.flush()
-    session.delete(customer)
-    session.flush()
-    audit.add(session, actor, "customer", customer.id, "erase")
-
-
-def select_ids(session, model, *where) -> list[int]:
-    return list(session.scalars(sa.select(model.id).where(*where)))
+    return {"customer": customer, "requests": list(requests)}

@@ -8,7 +8,6 @@ from context_service.models import (
     Activity,
     Agent,
     ApiToken,
-    AuditEntry,
     ContactEvent,
     ContactPoint,
     Customer,
@@ -168,11 +167,14 @@ def test_erase_removes_the_customer_and_everything_theirs(admin, agent, ann_with
         assert count(model) == 0, model
     assert agent.get("/api/v1/me/open").json == []
     assert count(ContactEvent, ContactEvent.activity_id.is_not(None)) == 0
-    assert count(AuditEntry, AuditEntry.entity_id == str(activity["id"]),
-                 AuditEntry.entity_type == "activity") == 0
+    # The trail keeps who did what kind of thing when, and nothing of what it was.
+    trail = admin.get("/api/v1/admin/audit", query_string={
+        "entity_type": "activity", "entity_id": activity["id"]}).json
+    assert trail and all(e["changes"] == {} for e in trail)
     erased = admin.get("/api/v1/admin/audit",
                        query_string={"entity_type": "customer", "entity_id": ann["id"]}).json
-    assert [(e["action"], e["changes"]) for e in erased] == [("erase", {})]
+    assert erased[0]["action"] == "erase"
+    assert all(e["changes"] == {} for e in erased)
     assert admin.delete(f"/api/v1/customers/{ann['id']}").status_code == 404
 
 
