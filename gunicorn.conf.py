@@ -11,3 +11,11 @@ graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "10"))
 accesslog = "-"
 # Never log the Authorization header or query strings that might carry secrets.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
+# Escaped request fields in the access log; gunicorn's own errors as problem+json.
+logger_class = "context_service.server.AccessLogger"
+
+
+def on_starting(_server):
+    from context_service import server
+
+    server.install()

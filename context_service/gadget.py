@@ -4,9 +4,12 @@ URLs are built from PUBLIC_BASE_URL, else from the request, so the gadget works 
 it is deployed (behind a proxy, set PROXY_FIX=1 so X-Forwarded-* headers are honoured).
 """
 
+import os
+
 from flask import Blueprint, current_app, redirect, request, send_from_directory
 from markupsafe import escape
 from werkzeug.exceptions import NotFound
+from werkzeug.security import safe_join
 
 from . import ROOT
 
@@ -44,7 +47,10 @@ def static_file(filename: str = "index.html"):
     try:
         return send_from_directory(GADGET_DIR, filename, max_age=300)
     except NotFound:
-        if (GADGET_DIR / filename).is_dir():
+        # Only a folder inside the gadget's earns the redirect: what lies outside it (../x)
+        # is as absent as what does not exist, so a 404 tells nothing about either.
+        inside = safe_join(str(GADGET_DIR), filename)
+        if inside is not None and os.path.isdir(inside):
             return redirect(request.path + "/", code=301)
         raise
 
