@@ -11,6 +11,9 @@ import threading
 from flask import Flask
 
 log = logging.getLogger(__name__)
+# A failing job (the database is down, say) waits longer after each failure, up to this,
+# instead of failing and logging at its usual pace.
+FAILURE_BACKOFF_MAX_SECONDS = 60.0
 
 
 def init_app(app: Flask) -> None:
@@ -28,6 +31,7 @@ def start(app: Flask, name: str, job, delay: float) -> None:
     waker = state["wakers"].setdefault(name, threading.Event())
 
     def loop(delay=delay):
+        failures = 0
         while True:
             waker.wait(delay)
             waker.clear()
@@ -35,8 +39,12 @@ def start(app: Flask, name: str, job, delay: float) -> None:
                 return
             try:
                 delay = job(app)
+                failures = 0
             except Exception:
-                log.exception("background job %s failed; will retry", name)
+                failures += 1
+                delay = min(max(delay, 0.1) * 2, FAILURE_BACKOFF_MAX_SECONDS)
+                log.exception("background job %s failed %d time(s) in a row; next try in "
+                              "%.1f s", name, failures, delay)
 
     threading.Thread(target=loop, daemon=True, name=name).start()
 

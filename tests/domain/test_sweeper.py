@@ -34,3 +34,33 @@ def test_running_service_closes_idle_requests_by_itself(committed_app):
 def test_a_sweep_with_nothing_to_do_closes_nothing(committed_app):
     background.stop(committed_app)
     assert sweeper.sweep_once(committed_app) == 0
+
+
+def test_a_failing_background_job_backs_off_instead_of_spinning(caplog):
+    """A job that fails (its database is down) is retried ever less often, not at its pace."""
+    import threading
+    import time
+
+    from flask import Flask
+
+    from context_service import background
+
+    app = Flask(__name__)
+    background.init_app(app)
+    calls = []
+
+    def broken(_app):
+        calls.append(time.monotonic())
+        raise RuntimeError("database unreachable")
+
+    caplog.set_level("ERROR", logger="context_service.background")
+    background.start(app, "broken-job", broken, 0.01)
+    time.sleep(1.5)
+    background.stop(app)
+    for thread in threading.enumerate():
+        if thread.name == "broken-job":
+            thread.join(2)
+    # At its own pace (0.01 s) that would be about 150 attempts; doubling waits make few.
+    assert 3 <= len(calls) <= 8, len(calls)
+    gaps = [b - a for a, b in zip(calls, calls[1:], strict=False)]
+    assert gaps == sorted(gaps)
