@@ -95,7 +95,7 @@ class Bus:
         if not self.is_postgres or session.in_nested_transaction():
             return
         session.flush()  # let the last flush add its messages first
-        outbox = session.info.pop("outbox", {})
+        outbox = session.info.get("outbox", {})  # after_commit tells this process's listeners
         if outbox:
             # One statement for them all: NOTIFY runs in the order of the array.
             session.connection().execute(_NOTIFY_ALL, {
