@@ -5,8 +5,10 @@ Nothing here runs at import time; `load_config()` is called by `create_app`.
 
 import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def _origins(raw: str) -> list[str]:
@@ -38,6 +40,35 @@ def _media_map(raw: str) -> list[list[str]]:
                              f"(media one of {', '.join(MEDIA_TYPES)})")
         pairs.append([pattern.strip(), media.strip()])
     return pairs
+# What may appear in a URL that goes into a Content-Security-Policy header: no spaces,
+# quotes, commas or semicolons, which would end the source or the directive.
+_CSP_SAFE = re.compile(r"[A-Za-z0-9._~:/?#@!$&()*+=%\[\]-]+")
+_HOST_PORT = re.compile(r"[A-Za-z0-9.\-]+(:\d+)?|\[[0-9A-Fa-f:.]+\](:\d+)?")
+
+
+def _http_url(raw: str) -> str:
+    """An absolute http(s) URL; a typo fails at start-up, not in an agent's browser."""
+    url = raw.strip()
+    parts = urlsplit(url)
+    if (parts.scheme not in ("http", "https") or not _HOST_PORT.fullmatch(parts.netloc)
+            or not _CSP_SAFE.fullmatch(url)):
+        raise ValueError(f"{url!r} is not an http(s) URL")
+    return url
+
+
+def _script_url(raw: str) -> str:
+    """An absolute http(s) URL or a path on this server, without query or fragment: it is
+    written into a Content-Security-Policy, which matches scheme, host and path only."""
+    url = raw.strip()
+    parts = urlsplit(url)
+    on_this_server = url.startswith("/") and not url.startswith("//")
+    if not on_this_server:
+        _http_url(url)
+    elif not _CSP_SAFE.fullmatch(url):
+        raise ValueError(f"{url!r} is not a URL path")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{url!r}: a script URL has no query or fragment")
+    return url
 
 
 # name -> (default, converter, description). The README's configuration table mirrors this.
@@ -79,6 +110,13 @@ SETTINGS = {
     "TOKEN_CACHE_SECONDS": (10.0, float, "how long a process trusts a token it looked up "
                             "(revocations reach every process at once anyway)"),
     "STREAM_RECHECK_SECONDS": (10.0, float, "how often an open stream checks its token again"),
+    "CONNECT_CCP_URL": (None, _http_url,
+                        "Amazon Connect CCP the Connect bridge embeds, e.g. "
+                        "https://example.my.connect.aws/ccp-v2/"),
+    "CONNECT_REGION": (None, str, "AWS region of the Amazon Connect instance (needed for chat)"),
+    "CONNECT_STREAMS_URL": (None, _script_url,
+                            "where the Connect bridge loads amazon-connect-streams from; "
+                            "default connect-streams-min.js beside the bridge page"),
     "WS_PING_SECONDS": (25, int, "keep-alive ping interval on the stream"),
     "PROXY_FIX": (0, int, "number of proxies whose X-Forwarded-* headers to trust"),
     "SECRET_KEY": (None, str, "server secret that webhook signing secrets are derived from"),

@@ -1,10 +1,12 @@
-"""Serving the gadget: its static files, gadget.xml for Finesse, its config, the demo.
+"""Serving the gadget: its static files, gadget.xml for Finesse, its config, the demo and
+the Amazon Connect bridge.
 
 URLs are built from PUBLIC_BASE_URL, else from the request, so the gadget works wherever
 it is deployed (behind a proxy, set PROXY_FIX=1 so X-Forwarded-* headers are honoured).
 """
 
 import os
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, request, send_from_directory
 from markupsafe import escape
@@ -14,20 +16,32 @@ from werkzeug.security import safe_join
 from . import ROOT
 
 GADGET_DIR = ROOT / "gadget"
+CONNECT_BRIDGE = "/gadget/bridges/amazon-connect/"
 bp = Blueprint("gadget", __name__)
 
 
-def _csp() -> str:
-    ancestors = " ".join(["'self'", *current_app.config["GADGET_ALLOWED_ORIGINS"]])
-    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            f"connect-src 'self' ws: wss:; frame-ancestors {ancestors}; base-uri 'none'")
+def _csp(path: str) -> str:
+    config = current_app.config
+    ancestors = " ".join(["'self'", *config["GADGET_ALLOWED_ORIGINS"]])
+    scripts, frames = ["'self'"], ["'self'"]
+    # Only the Connect bridge frames Amazon Connect's CCP and runs its Streams library
+    # (when that is loaded from another server): every other page keeps to its own origin.
+    if path.startswith(CONNECT_BRIDGE) and config["CONNECT_CCP_URL"]:
+        ccp = urlsplit(config["CONNECT_CCP_URL"])
+        frames.append(f"{ccp.scheme}://{ccp.netloc}")
+        streams = config["CONNECT_STREAMS_URL"]
+        if streams and not streams.startswith("/"):
+            scripts.append(streams)
+    return (f"default-src 'self'; script-src {' '.join(scripts)}; style-src 'self'; "
+            "img-src 'self' data:; connect-src 'self' ws: wss:; "
+            f"frame-src {' '.join(frames)}; frame-ancestors {ancestors}; base-uri 'none'")
 
 
 @bp.after_app_request
 def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     if request.path.startswith("/gadget/") and response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = _csp()
+        response.headers["Content-Security-Policy"] = _csp(request.path)
         response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -59,7 +73,7 @@ def static_file(filename: str = "index.html"):
 def gadget_config():
     """What the gadget needs to know before sign-in (nothing secret)."""
     config = current_app.config
-    return {
+    answer = {
         "allowed_origins": config["GADGET_ALLOWED_ORIGINS"],
         "finesse": bool(config["FINESSE_URL"]),
         "finesse_dialogs": {
@@ -68,6 +82,14 @@ def gadget_config():
             "address_properties": config["FINESSE_ADDRESS_PROPERTIES"],
         },
     }
+    if config["CONNECT_CCP_URL"]:
+        # For the Amazon Connect bridge; streams_url null: the file beside the bridge page.
+        answer["amazon_connect"] = {
+            "ccp_url": config["CONNECT_CCP_URL"],
+            "region": config["CONNECT_REGION"],
+            "streams_url": config["CONNECT_STREAMS_URL"],
+        }
+    return answer
 
 
 @bp.route("/gadget.xml")

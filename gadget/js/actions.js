@@ -134,16 +134,25 @@ export function createActions({ store, api, dialogs }) {
   }
 
   async function reopen(customerId) {
-    if (!(await settleUnsaved())) return;
     try {
-      const entry = await api.post('api/v1/me/open', { customer_id: customerId });
-      upsertOpen(entry);
-      store.set({ tab: 'open' });
-      await selectEntry(entry.id, { force: true, settled: true });
-      reloadListsSoon();
+      await openCustomer(customerId);
     } catch (error) {
       report(error);
     }
+  }
+
+  /**
+   * The customer in the agent's Open list, selected (Reopen, and a host's cc:show-customer).
+   * Resolves with the Open entry, or null when the agent kept unsaved changes; API errors throw.
+   */
+  async function openCustomer(customerId) {
+    if (!(await settleUnsaved())) return null;
+    const entry = await api.post('api/v1/me/open', { customer_id: customerId });
+    upsertOpen(entry);
+    store.set({ tab: 'open' });
+    await selectEntry(entry.id, { force: true, settled: true });
+    reloadListsSoon();
+    return entry;
   }
 
   // --- the selected entry -----------------------------------------------------------------
@@ -827,8 +836,10 @@ export function createActions({ store, api, dialogs }) {
   /**
    * A contact from the host desktop, posted as the signed-in agent. With
    * `replay`, a 409 means the event was recorded before (a reload mid-call).
+   * A refusal is shown to the agent and answers null; with `raise` it also throws, so a
+   * host that asked (postMessage v2) hears why.
    */
-  async function postContactEvent(event, { replay = false } = {}) {
+  async function postContactEvent(event, { replay = false, raise = false } = {}) {
     if (!event || typeof event !== 'object' || !state.agent) return null;
     const body = { source: 'host', ...event, agent_id: state.agent.id };
     try {
@@ -845,6 +856,7 @@ export function createActions({ store, api, dialogs }) {
     } catch (error) {
       if (replay && error.status === 409) return { replayed: true };
       report(error, 'error.contactEvent');
+      if (raise) throw error;
       return null;
     }
   }
@@ -852,7 +864,7 @@ export function createActions({ store, api, dialogs }) {
   return {
     ...care,
     notify, report, dismissNotice,
-    loadLists, setTab, search, findCustomers, reopen,
+    loadLists, setTab, search, findCustomers, reopen, openCustomer,
     selectEntry, clearSelection, loadDetail,
     hasUnsaved, customerDirty, requestDirty,
     toggleCustomerForm, editCustomer, cancelCustomer, setCustomerDraft, saveCustomer,

@@ -26,14 +26,15 @@ export function etagOf(version) {
 }
 
 export function createApi({ base, getToken, onUnauthorized }) {
-  async function call(method, path, { body, query, ifMatch, signal, auth = true } = {}) {
+  // `token`: try another token than the session's (a host's refresh) without ending the session.
+  async function call(method, path, { body, query, ifMatch, signal, auth = true, token: tried } = {}) {
     const url = new URL(path, base);
     for (const [key, value] of Object.entries(query || {})) {
       if (value !== undefined && value !== null && value !== '') url.searchParams.set(key, value);
     }
     const headers = { Accept: 'application/json, application/problem+json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const token = auth ? getToken() : null;
+    const token = auth ? tried || getToken() : null;
     if (token) headers.Authorization = `Bearer ${token}`;
     if (ifMatch) headers['If-Match'] = ifMatch;
     let response;
@@ -53,7 +54,7 @@ export function createApi({ base, getToken, onUnauthorized }) {
     const data = await parse(response);
     if (!response.ok) {
       const error = new ApiError(response.status, data && typeof data === 'object' ? data : {});
-      if (response.status === 401 && auth && token) onUnauthorized?.(error);
+      if (response.status === 401 && auth && token && !tried) onUnauthorized?.(error);
       throw error;
     }
     const etag = response.headers.get('ETag')

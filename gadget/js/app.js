@@ -6,7 +6,7 @@
  * /gadget/ of the service, under any prefix, and inside Finesse (gadget.xml).
  */
 
-import { createApi } from './api.js';
+import { ApiError, createApi } from './api.js';
 import { createActions } from './actions.js';
 import { h } from './dom.js';
 import { createHost } from './hosts/index.js';
@@ -35,6 +35,10 @@ const GADGET_BASE = new URL('../', import.meta.url);
 const SERVICE_BASE = new URL('../', GADGET_BASE);
 const TOKEN_KEY = 'cc.token';
 const TICK_MS = 250;
+// How long a host may take to send a new token (cc:token) before the sign-in form shows.
+const HOST_TOKEN_WAIT_MS = 20000;
+// A host that gave another account's token hears this (the agent sees signin.notAgent).
+const notAnAgent = () => new ApiError(403, { detail: 'The token is not an agent token.' });
 
 // What each region shows; a region re-renders only when one of its keys changed.
 const REGIONS = {
@@ -107,6 +111,10 @@ async function main() {
   const config = await loadConfig();
 
   let token = null;
+  // The host gave the token (postMessage): when the service refuses it, a v2 host is asked
+  // for another (cc:token-expired) while the agent keeps what is on screen.
+  let tokenFromHost = false;
+  let renewTimer = null; // set while waiting for the host's new token
   // Whether this gadget is the agent's desktop for routed contacts: not where the host routes.
   let careWanted = true;
   const store = new Store();
@@ -185,33 +193,89 @@ async function main() {
     if (regions) showTitle();
   });
 
-  async function startSession(newToken, { remember = false } = {}) {
+  // What a host may do in the agent's session.
+  const sessionHooks = {
+    postEvent: (event, options) => actions.postContactEvent(event, options),
+    showCustomer: (customerId) => actions.openCustomer(customerId),
+    lookup: (query) => actions.findCustomers(query),
+  };
+
+  /** Resolves {agent} once signed in, or {error} with the sign-in form shown (unless renewing). */
+  async function startSession(newToken, { remember = false, fromHost = false } = {}) {
     token = newToken;
+    tokenFromHost = fromHost;
     let agent;
     try {
       agent = await api.get('api/v1/me');
     } catch (error) {
       token = null;
       storage.set(null);
-      store.set({ phase: 'signin', signinError: { key: error.status === 401 ? 'signin.expired' : 'signin.failed' } });
-      return;
+      if (renewTimer === null) {
+        store.set({ phase: 'signin', signinError: { key: error.status === 401 ? 'signin.expired' : 'signin.failed' } });
+        host.signedOut(error);
+      }
+      return { error };
     }
     if (agent.role !== 'agent') {
       token = null;
+      endRenewal();
       store.set({ phase: 'signin', signinError: { key: 'signin.notAgent' } });
-      return;
+      const error = notAnAgent();
+      host.signedOut(error);
+      return { error };
     }
+    endRenewal();
     if (remember) storage.set(newToken);
     store.set({ phase: 'ready', agent, signinError: null, careDesktop: careWanted });
-    host.signedIn(agent, {
-      postEvent: (event, options) => actions.postContactEvent(event, options),
-    });
+    host.signedIn(agent, sessionHooks);
     stream.start();
     try {
       await Promise.all([actions.loadLists(), actions.loadCare()]);
     } catch (error) {
       actions.report(error);
     }
+    return { agent };
+  }
+
+  /** A token from the host (cc:init, cc:token): the same agent carries on where it was. */
+  async function useHostToken(newToken) {
+    if (state.phase === 'ready') {
+      const agent = await api.get('api/v1/me', { token: newToken }); // refused: the host hears why
+      if (agent.role !== 'agent') throw notAnAgent();
+      if (agent.id === state.agent.id) {
+        token = newToken;
+        tokenFromHost = true;
+        if (renewTimer !== null) {
+          endRenewal();
+          stream.start(); // its `ready` resyncs what changed meanwhile
+        }
+        host.signedIn(agent, sessionHooks);
+        return { agent_id: agent.id };
+      }
+      stream.stop();
+      store.set({ ...initialState(), phase: 'starting', hostLocale: state.hostLocale });
+    }
+    const { agent, error } = await startSession(newToken, { fromHost: true });
+    if (error) throw error;
+    return { agent_id: agent.id };
+  }
+
+  /** The host's token was refused: wait for its new one, keeping what the agent sees. */
+  function beginRenewal() {
+    token = null;
+    stream.stop();
+    store.set({ notice: { kind: 'info', key: 'host.renewing' } });
+    renewTimer = setTimeout(() => {
+      renewTimer = null;
+      endSession({ key: 'signin.expired' });
+    }, HOST_TOKEN_WAIT_MS);
+  }
+
+  function endRenewal() {
+    if (renewTimer === null) return;
+    clearTimeout(renewTimer);
+    renewTimer = null;
+    if (state.notice?.key === 'host.renewing') store.set({ notice: null });
   }
 
   async function signIn(agentId, password) {
@@ -231,6 +295,7 @@ async function main() {
   }
 
   function endSession(signinError) {
+    endRenewal();
     stream.stop();
     token = null;
     storage.set(null);
@@ -245,11 +310,16 @@ async function main() {
 
   async function expire() {
     if (!token) return;
+    if (tokenFromHost && renewTimer !== null) return; // a refused renewal: keep waiting
+    if (tokenFromHost && host.tokenExpired?.(state.agent?.id)) {
+      beginRenewal();
+      return;
+    }
     if (!host.canSignOut) {
       // Finesse: sign in again with the credentials Finesse holds.
       token = null;
       stream.stop();
-      const info = await host.start({ config, api, reinit: applyHostInit });
+      const info = await host.start(hostContext);
       if (info.token) {
         await startSession(info.token);
         return;
@@ -265,11 +335,8 @@ async function main() {
       store.quietly({ hostLocale: info.locale });
       await applyLocale(info.locale);
     }
-    if (info.token && info.token !== token) {
-      stream.stop();
-      store.set({ ...initialState(), phase: 'starting' });
-      await startSession(info.token);
-    }
+    if (info.token && info.token !== token) return useHostToken(info.token);
+    return { agent_id: token && state.agent ? state.agent.id : null };
   }
 
   store.addEventListener('change', (event) => render(event.detail));
@@ -306,9 +373,11 @@ async function main() {
   }).observe(root);
 
   const access = accessProblem(config);
-  const info = await host.start({
+  const hostContext = {
     config: config || { allowed_origins: [] }, api, reinit: applyHostInit, problem: access,
-  });
+    useToken: useHostToken,
+  };
+  const info = await host.start(hostContext);
   careWanted = info.routing !== 'host';
   store.quietly({ hostLocale: info.locale || null });
   await applyLocale(info.locale);
@@ -319,8 +388,12 @@ async function main() {
     return;
   }
   const initial = info.token || (host.canSignOut ? storage.get() : null);
-  if (initial) await startSession(initial);
-  else store.set({ phase: 'signin', signinError: info.error ? { key: info.error } : null });
+  if (initial) {
+    await startSession(initial, { fromHost: Boolean(info.token) });
+  } else {
+    store.set({ phase: 'signin', signinError: info.error ? { key: info.error } : null });
+    host.signedOut();
+  }
 }
 
 main();

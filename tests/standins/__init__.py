@@ -1,2 +1,2 @@
 """Stand-ins of other systems (Cisco Finesse, Amazon Connect), written from their vendors'
-published APIs, each run as its own process on its own origin."""
+published APIs, each on an origin of its own (Finesse also in a process of its own)."""
