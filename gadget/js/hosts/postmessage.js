@@ -263,7 +263,7 @@ export function createPostMessageHost({ origin = null, locale = null } = {}) {
       configured();
       if (named && !parentOrigin) {
         initSeen = true;
-        return { locale, error: 'host.originNotAllowed' };
+        return { locale, error: 'host.pageNotAllowed' };
       }
       // To anyone when the host is unknown yet: it carries nothing but the version.
       window.parent.postMessage({ type: 'cc:ready', version: PROTOCOL_VERSION }, parentOrigin || '*');
