@@ -12,6 +12,18 @@ from .auth import answer_preflight, authenticate
 from .config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
+API_DESCRIPTION = """\
+Contact-center context: customers, their requests and activities, agents' lists, routing.
+
+Rules for every operation:
+- Bodies are JSON objects (`application/json`): anything else is 415, an empty body 400.
+- Errors are `application/problem+json` (RFC 9457); 422 lists the fields at fault.
+- No text anywhere (values or keys) may hold NUL or a lone UTF-16 surrogate (422).
+- Dates carry their offset and fall in years 1 to 9999 once in UTC.
+- Edits of customers and requests need `If-Match` with the ETag loaded (428 without it,
+  412 if someone changed it meanwhile, `*` to overwrite on purpose).
+- Failed sign-ins are rate limited (429 with `Retry-After`).
+"""
 # Browsers may reuse a preflight's answer this long (Chromium caps it at 2 hours).
 PREFLIGHT_MAX_AGE = 600
 
@@ -27,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
         API_SPEC_OPTIONS={
+            "info": {"description": API_DESCRIPTION},
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearer": []}],
         },

@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import fields as f
 from marshmallow import validate as v
 
+from .domain.activities import TAG_MAX
 from .domain.addresses import display_address
 from .models import AGENT_STATES, ID_MAX, MEDIA_TYPES, ROLES, ROUTED_MEDIA, utcnow
 
@@ -188,7 +189,9 @@ class TagSchema(Schema):
 
 
 class TagCreateSchema(Schema):
-    name = f.String(required=True, metadata={"description": "At most 50 characters"})
+    name = f.String(required=True, validate=v.Length(min=1, max=TAG_MAX), metadata={
+        "description": f"Not blank; at most {TAG_MAX} characters once runs of whitespace are "
+                       "one space; unique in the activity in any case and Unicode composition"})
 
 
 class NoteCreateSchema(Schema):

@@ -81,7 +81,12 @@ class ActivityMoveViews(MethodView):
     @blp.arguments(MoveSchema)
     @blp.response(200, ActivitySchema)
     def post(self, data, activity_id):
-        """Move to another open request, a new request, or another customer (R11)."""
+        """Move to another open request, a new request, or another customer (R11).
+
+        Name one of `request_id` (an open request; with `customer_id`, it must be that
+        customer's), `customer_id` alone (the attach rule picks the request) or
+        `new_request: true`. Never to or from a closed request (409).
+        """
         activity = activities_domain.get(db.session, activity_id)
         activities_domain.move(db.session, activity, actor(), **data)
         db.session.commit()

@@ -1,5 +1,7 @@
 """Helpers shared by routes: ETags and If-Match (R9), the acting principal."""
 
+import http
+
 import flask_smorest
 from flask import request
 from flask_smorest.pagination import PaginationMetadataSchema
@@ -39,6 +41,39 @@ class Blueprint(flask_smorest.Blueprint):
     """
 
     ARGUMENTS_PARSER = JsonBodyParser()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._document_problems)
+
+    def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None,
+                     **kwargs):
+        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **kwargs)
+        if "<" in rule:  # an id in the path: it may name nothing
+            for method_doc in self._docs[self._endpoints[-1]].values():
+                if isinstance(method_doc, dict):
+                    method_doc.setdefault("problems", []).append(404)
+
+    @staticmethod
+    def _document_problems(doc, doc_info, *, method, **_kwargs):
+        """The errors every operation of its kind can answer, in one place: 401/403 without
+        the right credentials, 404 for an id that names nothing, 409 for any write that
+        meets a conflicting one, 412/428 where If-Match guards an edit, 413 for a body over
+        MAX_CONTENT_LENGTH. Others (429, 502...) are declared by their routes."""
+        manual = doc_info.get("manual_doc", {})
+        statuses = set(doc_info.get("problems", ()))
+        if manual.get("security") != []:
+            statuses |= {401, 403}
+        if method in ("post", "put", "patch", "delete"):
+            statuses.add(409)
+        if any(p.get("name") == "If-Match" for p in manual.get("parameters", ())):
+            statuses |= {412, 428}
+        if "requestBody" in doc:
+            statuses.add(413)
+        responses = doc.setdefault("responses", {})
+        for status in sorted(statuses):
+            responses.setdefault(str(status), http.HTTPStatus(status).name)
+        return doc
 
     def arguments(self, schema, *, location="json", **kwargs):
         parse = super().arguments(schema, location=location, **kwargs)

@@ -40,7 +40,11 @@ class CustomerViews(MethodView):
     @blp.arguments(CustomerCreateSchema, required=False)
     @blp.response(201, CustomerSchema)
     def post(self, data):
-        """Create a customer, optionally from an unknown contact's activity (R7)."""
+        """Create a customer, optionally from an unknown contact's activity (R7).
+
+        With `from_activity_id`, the activity must have no customer yet (409 otherwise);
+        its request becomes the new customer's.
+        """
         from_activity_id = data.pop("from_activity_id", None)
         customer = customers_domain.create(db.session, data, actor(), from_activity_id)
         db.session.commit()

@@ -20,7 +20,15 @@ class ContactEventViews(MethodView):
     @blp.alt_response(200, schema=ContactEventResultSchema,
                       description="The same (source, event_id) again: the first answer, unchanged")
     def post(self, data):
-        """Post a contact event; a retried event changes nothing."""
+        """Post a contact event; a retried event changes nothing.
+
+        Rules across fields: `queued` needs a `queue` and no `agent_id`, media voice, chat
+        or email, and comes from connectors; only `queued` names a queue. `accepted` names
+        the agent (an agent's own token names itself). `subject` and `body` belong to chats
+        and emails. `transfer` belongs to `accepted`: an agent taking a contact another
+        agent holds must send it. The same `(source, event_id)` with other content is 409;
+        a contact reported by another connector key is 403.
+        """
         body, first_time = events_domain.ingest(db.session, data, current_principal())
         db.session.commit()
         return body, 201 if first_time else 200

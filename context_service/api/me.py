@@ -42,7 +42,10 @@ class StateViews(MethodView):
     @blp.arguments(AgentStateChangeSchema)
     @blp.response(200, AgentStateSchema)
     def put(self, data):
-        """Go Ready (offers come) or Not Ready, with a reason (R13)."""
+        """Go Ready (offers come) or Not Ready, with a reason (R13).
+
+        Only `not_ready` takes a `reason`.
+        """
         agent = routing.set_state(db.session, require_agent().agent_id, data["state"],
                                   data.get("reason"), actor())
         db.session.commit()

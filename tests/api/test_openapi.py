@@ -54,3 +54,28 @@ def test_api_conforms_to_its_document(case, app, agent, existing):
     own = case.path.startswith("/api/v1/me/") or case.path.endswith("/accept")
     token = agent.token if own else ADMIN_TOKEN
     case.call_and_validate(app=app, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_the_document_tells_the_errors_and_rules(client):
+    """412/428/409/415/429 are declared where they happen; limits and rules are written."""
+    doc = client.get("/api/openapi.json").json
+    paths = doc["paths"]
+    patch = paths["/api/v1/customers/{customer_id}"]["patch"]["responses"]
+    assert {"401", "403", "404", "409", "412", "413", "415", "422", "428"} <= set(patch)
+    assert {"400", "415", "429"} <= set(paths["/api/v1/auth/login"]["post"]["responses"])
+    assert "429" in paths["/api/v1/auth/finesse"]["post"]["responses"]
+    assert "401" not in paths["/healthz"]["get"]["responses"]
+    # Every secured operation says it can be refused; every id in a path can name nothing.
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            if operation.get("security") != []:
+                assert {"401", "403"} <= set(operation["responses"]), (method, path)
+            if "{" in path:
+                assert "404" in operation["responses"], (method, path)
+    tag = doc["components"]["schemas"]["TagCreate"]["properties"]["name"]
+    assert tag["maxLength"] == 50 and tag["minLength"] == 1
+    assert "NUL" in doc["info"]["description"]
+    events = paths["/api/v1/contact-events"]["post"]["description"]
+    assert "queued" in events and "transfer" in events
