@@ -10,13 +10,17 @@ from flask_sock import Sock
 
 from .db import Database
 from .errors import PROBLEM_TYPE, too_many_requests
-from .schemas import ProblemSchema
+from .schemas import ProblemSchema, scalar2properties
 
 
 class ProblemApi(Api):
     """flask-smorest, documenting every error as `application/problem+json`."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _init_spec(self, *args, **kwargs):
+        super()._init_spec(*args, **kwargs)
+        self.ma_plugin.converter.add_attribute_function(scalar2properties)
 
     def _register_error_handlers(self):
         """Errors are handled app-wide by `errors.register`, not by flask-smorest."""

@@ -57,13 +57,68 @@ class Instant(f.AwareDateTime):
         return moment
 
 
+class Flag(f.Boolean):
+    """true or false, and nothing marshmallow would also read as one (1, "yes", "on")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class Scalar(f.Raw):
+    """A string (up to TEXT_MAX), a finite number, a boolean or null: no lists or objects."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is not None and not isinstance(value, str | int | float | bool):
+            raise ma.ValidationError("Only a string, a number, a boolean or null.")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ma.ValidationError("Not a finite number.")
+        if isinstance(value, str) and len(value) > TEXT_MAX:
+            raise ma.ValidationError(f"Longer than {TEXT_MAX} characters.")
+        return value
+
+
+def scalar2properties(_converter, field, **_kwargs) -> dict:
+    """apispec: how Scalar reads in the document (registered by extensions.ProblemApi)."""
+    if isinstance(field, Scalar):
+        return {"type": ["string", "number", "boolean", "null"], "maxLength": TEXT_MAX}
+    return {}
+
+
+def mapping(values, most: int, metadata: dict | None = None, **kwargs):
+    """A JSON object of at most `most` entries, keys of 1 to 100 characters.
+
+    The count is checked by a plain validator and documented as maxProperties: apispec
+    reads a Length validator on an object as maxLength, which says nothing there.
+    """
+    def at_most(value):
+        if len(value) > most:
+            raise ma.ValidationError(f"At most {most} entries.")
+
+    return f.Dict(keys=f.String(validate=v.Length(min=1, max=100)), values=values,
+                  validate=at_most, metadata={"maxProperties": most, **(metadata or {})},
+                  **kwargs)
+
+
 def text(**kwargs):
     return f.String(validate=v.Length(max=TEXT_MAX), **kwargs)
 
 
+class Id(f.Integer):
+    """A row id: a JSON integer (so 7 and 7.0, as JSON Schema reads them; never "7" or true)
+    that fits the database's INTEGER."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 def id_field(**kwargs):
-    """A row id: a JSON integer that fits the database's INTEGER."""
-    return f.Integer(strict=True, validate=v.Range(min=1, max=ID_MAX), **kwargs)
+    return Id(validate=v.Range(min=1, max=ID_MAX), **kwargs)
 
 
 def name_field(max_len: int, **kwargs):
@@ -102,22 +157,8 @@ class CustomerFieldsSchema(Schema):
     preferred_language = f.String(
         allow_none=True, validate=v.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
     )
-    extra = f.Dict(
-        keys=f.String(validate=v.Length(min=1, max=100)),
-        values=f.Raw(allow_none=True),
-        validate=v.Length(max=50),
-        metadata={"description": "Admin-defined fields: strings, numbers, booleans or null"},
-    )
-
-    @ma.validates("extra")
-    def _plain_extra(self, value, **_kwargs):
-        for key, item in value.items():
-            if item is not None and not isinstance(item, str | int | float | bool):
-                raise ma.ValidationError(f"{key}: only strings, numbers, booleans or null.")
-            if isinstance(item, float) and not math.isfinite(item):
-                raise ma.ValidationError(f"{key}: not a finite number.")
-            if isinstance(item, str) and len(item) > TEXT_MAX:
-                raise ma.ValidationError(f"{key}: longer than {TEXT_MAX} characters.")
+    extra = mapping(Scalar(allow_none=True), 50, metadata={
+        "description": "Admin-defined fields: strings, numbers, booleans or null"})
 
 
 class CustomerCreateSchema(CustomerFieldsSchema):
@@ -231,7 +272,7 @@ class ActivitySchema(Schema):
 
 class MoveSchema(Schema):
     request_id = id_field(metadata={"description": "Another open request"})
-    new_request = f.Boolean(load_default=False, metadata={"description": "Start a new request"})
+    new_request = Flag(load_default=False, metadata={"description": "Start a new request"})
     customer_id = id_field(metadata={"description": "Another customer (R2 picks the request)"})
 
 
@@ -268,11 +309,9 @@ class ContactEventSchema(Schema):
     from_ = f.String(data_key="from", validate=v.Length(max=320), attribute="from")
     to = f.String(validate=v.Length(max=320))
     customer_name = text()
-    variables = f.Dict(keys=f.String(validate=v.Length(min=1, max=100)),
-                       values=f.String(validate=v.Length(max=TEXT_MAX)),
-                       validate=v.Length(max=100))
+    variables = mapping(f.String(validate=v.Length(max=TEXT_MAX)), 100)
     occurred_at = Instant()
-    transfer = f.Boolean(metadata={
+    transfer = Flag(metadata={
         "description": "With accepted: take over a contact another agent holds (audited). "
                        "Agents need it; a connector's word moves its own contacts anyway"})
 
@@ -501,7 +540,7 @@ class AgentCreateSchema(Schema):
 class AgentPatchSchema(Schema):
     name = name_field(200)
     password = f.String(validate=v.Length(min=8, max=200), load_only=True)
-    disabled = f.Boolean(metadata={"description": "true: no sign-in, every session ends now"})
+    disabled = Flag(metadata={"description": "true: no sign-in, every session ends now"})
 
 
 class AgentTokenSchema(Schema):
@@ -531,7 +570,8 @@ class FinesseLoginSchema(Schema):
     agent_id = name_field(100, required=True)
     authorization = f.String(
         required=True, load_only=True,
-        validate=[v.Length(min=7, max=8000), v.Regexp(r"^(Basic|Bearer) \S+$")],
+        # Printable ASCII spelt out: \S differs between Python and JavaScript regexes.
+        validate=[v.Length(min=7, max=8000), v.Regexp(r"^(Basic|Bearer) [!-~]+$")],
         metadata={"description": "The Authorization value Finesse accepts (Basic or Bearer)"},
     )
 
@@ -604,7 +644,8 @@ class MessageSchema(Schema):
 class WebhookSetSchema(Schema):
     url = f.URL(required=True, schemes={"http", "https"}, require_tld=False,
                 validate=v.Length(max=2000),
-                metadata={"description": "Receives the agents' chat replies (POST)"})
+                metadata={"description": "Receives the agents' chat replies (POST)",
+                          "format": "uri", "pattern": "^https?://[^\\s/?#]+"})
 
 
 class WebhookSchema(Schema):

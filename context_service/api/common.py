@@ -1,6 +1,7 @@
 """Helpers shared by routes: ETags and If-Match (R9), the acting principal."""
 
 import http
+import re
 
 import flask_smorest
 from flask import request
@@ -76,6 +77,8 @@ class Blueprint(flask_smorest.Blueprint):
         return doc
 
     def arguments(self, schema, *, location="json", **kwargs):
+        if location == "json" and kwargs.get("required") is False:
+            raise ValueError("JSON bodies are required (JsonBodyParser refuses none)")
         parse = super().arguments(schema, location=location, **kwargs)
         if location != "json":
             return parse
@@ -98,11 +101,18 @@ def etag(entity) -> dict:
     return {"ETag": f'"{entity.version}"'}
 
 
+# What If-Match may hold (RFC 9110): `*`, or a list of entity tags.
+IF_MATCH_PATTERN = r'^(\*|(W/)?"[^"]*"( *, *(W/)?"[^"]*")*)$'
+
+
 def check_if_match(entity, schema) -> None:
     """PATCH needs If-Match: the version the client saw, or `*` to overwrite on purpose."""
     if_match = request.if_match
-    if not request.headers.get("If-Match"):
+    raw = request.headers.get("If-Match", "")
+    if not raw:
         raise PreconditionRequired("Send If-Match with the ETag you loaded (or * to overwrite).")
+    if not re.fullmatch(IF_MATCH_PATTERN, raw):
+        raise Problem('If-Match holds ETags in quotes ("3") or *.')
     # Lock the row and read its latest version: of two writers holding the same ETag the
     # second waits for the first, then gets this 412 with the first one's version.
     db.session.refresh(entity, with_for_update={"key_share": True})
@@ -124,6 +134,7 @@ def actor() -> str:
 
 IF_MATCH_DOC = {
     "parameters": [{"in": "header", "name": "If-Match", "required": True,
-                    "schema": {"type": "string"},
-                    "description": "The ETag you loaded, or * to overwrite on purpose"}],
+                    "schema": {"type": "string", "pattern": IF_MATCH_PATTERN},
+                    "description": "The ETag you loaded, or * to overwrite on purpose "
+                                   "(412 if it is not the current version)"}],
 }

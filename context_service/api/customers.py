@@ -37,7 +37,7 @@ class CustomerViews(MethodView):
         return page
 
     @roles("agent", "admin")
-    @blp.arguments(CustomerCreateSchema, required=False)
+    @blp.arguments(CustomerCreateSchema)
     @blp.response(201, CustomerSchema)
     def post(self, data):
         """Create a customer, optionally from an unknown contact's activity (R7).
@@ -61,7 +61,7 @@ class CustomerByIdViews(MethodView):
         return customer, 200, etag(customer)
 
     @roles("agent", "admin")
-    @blp.arguments(CustomerPatchSchema, required=False)
+    @blp.arguments(CustomerPatchSchema)
     @blp.response(200, CustomerSchema)
     @blp.doc(**IF_MATCH_DOC)
     def patch(self, data, customer_id):
@@ -103,7 +103,7 @@ class CustomerExportViews(MethodView):
 @blp.route(f"/<{ID}:customer_id>/requests")
 class CustomerRequestViews(MethodView):
     @roles("agent", "admin")
-    @blp.arguments(RequestCreateSchema, required=False)
+    @blp.arguments(RequestCreateSchema)
     @blp.response(201, RequestSchema)
     def post(self, data, customer_id):
         """Add a request for a new problem (R12)."""

@@ -21,7 +21,7 @@ class RequestByIdViews(MethodView):
         return request, 200, etag(request)
 
     @roles("agent", "admin")
-    @blp.arguments(RequestPatchSchema, required=False)
+    @blp.arguments(RequestPatchSchema)
     @blp.response(200, RequestSchema)
     @blp.doc(**IF_MATCH_DOC)
     def patch(self, data, request_id):
