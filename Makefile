@@ -36,6 +36,7 @@ browser:
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/routing.py
+	$(BIN)/python bench/signin_flood.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
