@@ -9,8 +9,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "32"))
 timeout = 60
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "10"))
 accesslog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # Never log the Authorization header or query strings that might carry secrets.
-access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
 # Escaped request fields in the access log; gunicorn's own errors as problem+json.
 logger_class = "context_service.server.AccessLogger"
 

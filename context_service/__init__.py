@@ -1,13 +1,12 @@
 """Customer Context: the contact-center context service (Flask)."""
 
-import logging
 from pathlib import Path
 
 from flask import Flask
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import auth, errors, extensions
+from . import auth, errors, extensions, logs
 from .auth import answer_preflight, authenticate
 from .config import load_config
 
@@ -44,7 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
             "security": [{"bearer": []}],
         },
     )
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    logs.configure(app)
 
     # `extensions.api` by its module: the `api` subpackage shadows a bare name here.
     extensions.db.init_app(app)

@@ -81,6 +81,7 @@ SETTINGS = {
     "AGENT_TOKEN_TTL_SECONDS": (43200, int, "lifetime of agent tokens issued by login"),
     "MAX_CONTENT_LENGTH": (1024 * 1024, int, "largest request body in bytes (413 above)"),
     "LOG_LEVEL": ("INFO", str, "logging level"),
+    "LOG_FORMAT": ("text", str, "text, or json: one JSON object per line (app and gunicorn)"),
     "FINESSE_URL": (None, str, "Finesse server(s) for agent sign-in, comma-separated, primary "
                                "first, e.g. https://finesse-a.example:8445"),
     "FINESSE_TIMEOUT_SECONDS": (5.0, float, "how long one Finesse node has to answer sign-in"),

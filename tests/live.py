@@ -34,9 +34,10 @@ class LiveServer:
     """One gunicorn process serving the app on 127.0.0.1:<port>."""
 
     def __init__(self, database_url: str, admin_token: str, workers: int = 1,
-                 access_log: str = "/dev/null", **env):
+                 access_log: str = "/dev/null", output: Path | None = None, **env):
         self.port = free_port()
         self.access_log = access_log
+        self.output = output  # a file for everything the server writes (else inherited)
         self.url = f"http://127.0.0.1:{self.port}"
         self.admin_token = admin_token
         self.env = {
@@ -64,11 +65,14 @@ class LiveServer:
 
     def start(self) -> "LiveServer":
         # `timeout` bounds the process even if the test run is killed.
+        sink = self.output.open("ab") if self.output else None
         self.process = subprocess.Popen(
             ["timeout", str(MAX_SERVER_SECONDS), str(GUNICORN), "-c", "gunicorn.conf.py",
              "--access-logfile", self.access_log, "context_service.wsgi:app"],
-            cwd=ROOT, env=self.env,
+            cwd=ROOT, env=self.env, stdout=sink, stderr=subprocess.STDOUT if sink else None,
         )
+        if sink:
+            sink.close()  # the server has its own copy
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
