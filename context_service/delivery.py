@@ -55,7 +55,7 @@ class Attempt:
     row_id: int
     number: int
     url: str
-    secret: str = field(repr=False)
+    key: bytes = field(repr=False)
     message_id: str
     body: bytes
 
@@ -131,7 +131,7 @@ def _claim(app: Flask) -> list[Attempt]:
             message.next_attempt_at = lease_until
             attempts.append(Attempt(
                 row_id=message.id, number=message.attempts, url=key.webhook_url,
-                secret=webhooks.signing_secret(config["SECRET_KEY"], key.id, key.webhook_salt),
+                key=webhooks.signing_key(config["SECRET_KEY"], key.id, key.webhook_salt),
                 message_id=message.message_id, body=_body(message, activity),
             ))
     return attempts
@@ -143,10 +143,8 @@ def _post(attempt: Attempt, timeout: float, opener) -> str | None:
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "customer-context-webhook/1",
-        "X-CC-Message-Id": attempt.message_id,
-        "X-CC-Timestamp": str(timestamp),
-        "X-CC-Attempt": str(attempt.number),
-        "X-CC-Signature": webhooks.signature(attempt.secret, timestamp, attempt.body),
+        **webhooks.signed_headers(attempt.key, attempt.message_id, attempt.number, timestamp,
+                                  attempt.body),
     }
     # The URL's scheme was checked (http or https) when the webhook was set.
     request = urllib.request.Request(attempt.url, attempt.body, headers,  # noqa: S310

@@ -654,9 +654,13 @@ class WebhookSchema(Schema):
 
 
 class WebhookCreatedSchema(WebhookSchema):
-    secret = f.String(metadata={"description": "Signing secret, shown this once: "
-                                              "X-CC-Signature is v1=HMAC-SHA256(secret, "
-                                              "timestamp + '.' + body)"})
+    secret = f.String(metadata={"description": "Standard Webhooks signing secret (whsec_...), "
+                                              "shown this once: verify webhook-signature with "
+                                              "any Standard Webhooks library"})
+    legacy_secret = f.String(metadata={
+        "deprecated": True,
+        "description": "Deprecated (one more release): the key of X-CC-Signature, "
+                       "v1=hex HMAC-SHA256(legacy_secret, timestamp + '.' + body)"})
 
 
 # --- export (R18) ------------------------------------------------------------------------

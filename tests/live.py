@@ -171,7 +171,7 @@ class WebhookReceiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers["Content-Length"]))
-                message_id = self.headers["X-CC-Message-Id"]
+                message_id = self.headers["webhook-id"]
                 with receiver.lock:
                     answers = receiver.script.get(message_id, [])
                     seen = sum(r.message_id == message_id for r in receiver.received)

@@ -1,17 +1,25 @@
 """Connector webhooks (R16): where a connector's agent replies are POSTed, and how they are signed.
 
-The signing secret is never stored: it is HMAC-SHA256(SECRET_KEY, "webhook|<key id>|<salt>"),
+The signing key is never stored: it is HMAC-SHA256(SECRET_KEY, "webhook|<key id>|<salt>"),
 so the database alone cannot sign, and it is shown once, when the webhook is set. Setting
 the webhook again draws a new salt, which is how the secret is rotated.
+
+Deliveries are signed as Standard Webhooks (standardwebhooks.com) specify, with the
+reference library: `webhook-id`, `webhook-timestamp`, `webhook-signature`, and the key
+shown as `whsec_<base64>`. The older `X-CC-Signature` (hex HMAC of "<timestamp>.<body>" with
+the hex key as `legacy_secret`) is sent for one more release, deprecated.
 """
 
+import base64
 import hashlib
 import hmac
 import secrets
 import socket
+from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import current_app
+from standardwebhooks import Webhook
 
 from .. import destinations
 from ..errors import Conflict, NotFound, Unprocessable
@@ -19,15 +27,33 @@ from ..models import ApiToken, utcnow
 from . import audit
 
 
-def signing_secret(secret_key: str, key_id: int, salt: str) -> str:
+def signing_key(secret_key: str, key_id: int, salt: str) -> bytes:
     return hmac.new(secret_key.encode(), f"webhook|{key_id}|{salt}".encode(),
-                    hashlib.sha256).hexdigest()
+                    hashlib.sha256).digest()
 
 
-def signature(secret: str, timestamp: int, body: bytes) -> str:
-    """The X-CC-Signature value: covers the timestamp, so a captured request goes stale."""
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"v1={digest.hexdigest()}"
+def shown_secrets(key: bytes) -> dict:
+    """What the admin is shown once: the Standard Webhooks secret, and the deprecated one."""
+    return {"secret": "whsec_" + base64.b64encode(key).decode(), "legacy_secret": key.hex()}
+
+
+def signed_headers(key: bytes, message_id: str, attempt: int, timestamp: int,
+                   body: bytes) -> dict:
+    """The headers of one delivery attempt; the timestamp is signed, so a captured request
+    goes stale, and the id stays the same across retries, so receivers drop duplicates."""
+    standard = Webhook(key).sign(message_id, datetime.fromtimestamp(timestamp, UTC),
+                                 body.decode())
+    legacy = hmac.new(key.hex().encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": standard,
+        "X-CC-Attempt": str(attempt),  # 1, 2...: how many times this id was sent
+        # Deprecated, sent for one more release: the earlier names and signature.
+        "X-CC-Message-Id": message_id,
+        "X-CC-Timestamp": str(timestamp),
+        "X-CC-Signature": f"v1={legacy.hexdigest()}",
+    }
 
 
 def _connector_key(session, key_id: int) -> ApiToken:
@@ -81,8 +107,8 @@ def put(session, key_id: int, url: str, actor: str) -> dict:
     check_destination(url)
     key.webhook_url, key.webhook_salt, key.webhook_set_at = url, secrets.token_hex(16), utcnow()
     audit.add(session, actor, "api_key", key.id, "set-webhook", changes={"url": _shown(url)})
-    secret = signing_secret(current_app.config["SECRET_KEY"], key.id, key.webhook_salt)
-    return {**get(session, key_id), "secret": secret}
+    key_bytes = signing_key(current_app.config["SECRET_KEY"], key.id, key.webhook_salt)
+    return {**get(session, key_id), **shown_secrets(key_bytes)}
 
 
 def delete(session, key_id: int, actor: str) -> None:

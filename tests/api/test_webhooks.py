@@ -24,8 +24,9 @@ def test_the_signing_secret_is_shown_once(admin, key_id, db_connection):
     response = admin.put(webhook(key_id), json={"url": HOOK})
 
     assert response.status_code == 200
-    secret = response.json["secret"]
-    assert re.fullmatch(r"[0-9a-f]{64}", secret)
+    secret, legacy = response.json["secret"], response.json["legacy_secret"]
+    assert re.fullmatch(r"whsec_[A-Za-z0-9+/]{43}=", secret)  # Standard Webhooks' form
+    assert re.fullmatch(r"[0-9a-f]{64}", legacy)
     assert response.json["url"] == HOOK and response.json["set_at"]
     shown = admin.get(webhook(key_id))
     assert shown.status_code == 200
@@ -34,8 +35,9 @@ def test_the_signing_secret_is_shown_once(admin, key_id, db_connection):
     assert listed.json[0]["webhook_url"] == HOOK
     for answer in (shown, listed, admin.get("/api/v1/admin/audit")):
         assert secret not in answer.get_data(as_text=True)
+        assert legacy not in answer.get_data(as_text=True)
     stored = " ".join(str(v) for row in db_connection.execute(sa.select(ApiToken)) for v in row)
-    assert secret not in stored
+    assert secret not in stored and legacy not in stored and secret[6:] not in stored
 
 
 def test_setting_the_webhook_again_rotates_the_secret(admin, key_id):

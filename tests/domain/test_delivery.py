@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from context_service import background, delivery, models
 from tests.conftest import ADMIN_TOKEN, Api, clear_data, create_agent, event
@@ -29,13 +30,16 @@ def receiver():
     server.stop()
 
 
-def verify(secret: str, received: Received) -> None:
-    """What a receiver does: check the signature, and that the timestamp is recent."""
+def verify(secrets: dict, received: Received) -> None:
+    """What a receiver does: check the signature with the Standard Webhooks reference library
+    (which also checks the timestamp is recent), and the deprecated one as before."""
+    headers = dict(received.headers.items())
+    assert Webhook(secrets["secret"]).verify(received.body, headers) == json.loads(received.body)
     timestamp = received.headers["X-CC-Timestamp"]
-    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + received.body,
-                        hashlib.sha256).hexdigest()
+    expected = hmac.new(secrets["legacy_secret"].encode(), f"{timestamp}.".encode()
+                        + received.body, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(received.headers["X-CC-Signature"], f"v1={expected}")
-    assert abs(time.time() - int(timestamp)) < 60
+    assert received.headers["webhook-id"] == received.message_id
 
 
 def stop_jobs(app):
@@ -52,7 +56,7 @@ def desk(committed_app, receiver):
     admin = Api(client, ADMIN_TOKEN)
     alice = create_agent(admin, "alice")
     key = admin.post(KEYS, json={"name": "chat", "role": "connector"}).json
-    secret = admin.put(f"{KEYS}/{key['id']}/webhook", json={"url": receiver.url}).json["secret"]
+    secret = admin.put(f"{KEYS}/{key['id']}/webhook", json={"url": receiver.url}).json
     connector = Api(client, key["token"])
     chat = connector.post("/api/v1/contact-events",
                           json=event(media_type="chat", contact_id="chat-1")).json["activity"]
@@ -185,7 +189,7 @@ def test_two_workers_deliver_each_attempt_once_and_in_order(database_url, engine
         connector = server.connector_token("chat")
         alice = server.agent_token("alice")
         key_id = max(k["id"] for k in server.admin("GET", KEYS))
-        secret = server.admin("PUT", f"{KEYS}/{key_id}/webhook", {"url": receiver.url})["secret"]
+        secret = server.admin("PUT", f"{KEYS}/{key_id}/webhook", {"url": receiver.url})
         chats = [server.post_event(connector, media_type="chat", agent_id="alice",
                                    contact_id=f"chat-{n}")["activity"]["id"] for n in range(3)]
         # Each reply's first attempt fails, so retries run in whichever worker is free.
@@ -216,3 +220,17 @@ def test_two_workers_deliver_each_attempt_once_and_in_order(database_url, engine
         assert in_chat == [message_id for message_id in ids for _ in (1, 2)]
     for r in receiver.received:
         verify(secret, r)
+
+
+def test_a_tampered_delivery_fails_standard_webhooks_verification(desk, receiver):
+    """The reference library tells a forged body or an old replay from the real thing."""
+    desk.alice.post(desk.url, json={"text": "Your order ships today"})
+    delivery.deliver_due(desk.admin.client.application)
+    [received] = receiver.received
+    headers = dict(received.headers.items())
+    verify(desk.secret, received)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(desk.secret["secret"]).verify(received.body.replace(b"today", b"never"), headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(desk.secret["secret"]).verify(received.body, {
+            **headers, "webhook-timestamp": str(int(time.time()) - 3600)})
