@@ -56,13 +56,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(answer_preflight)
     app.before_request(authenticate)
 
-    from . import background, delivery, gadget, push, router, stream, sweeper
+    from . import background, delivery, gadget, metrics, push, router, stream, sweeper
     from .api import BLUEPRINTS
 
     for blueprint in BLUEPRINTS:
         extensions.api.register_blueprint(blueprint)
     app.register_blueprint(stream.bp)
     app.register_blueprint(gadget.bp)
+    metrics.init_app(app)
     push.init_app(app)
     auth.init_app(app)
     background.init_app(app)

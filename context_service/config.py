@@ -118,6 +118,8 @@ SETTINGS = {
     "CONNECT_STREAMS_URL": (None, _script_url,
                             "where the Connect bridge loads amazon-connect-streams from; "
                             "default connect-streams-min.js beside the bridge page"),
+    "METRICS_TOKEN": (None, str, "bearer token Prometheus scrapes /metrics with (else an "
+                                 "admin's token is needed)"),
     "WS_PING_SECONDS": (25, int, "keep-alive ping interval on the stream"),
     "PROXY_FIX": (0, int, "number of proxies whose X-Forwarded-* headers to trust"),
     "SECRET_KEY": (None, str, "server secret that webhook signing secrets are derived from"),

@@ -17,6 +17,7 @@ never followed, timeouts, refused connections) is retried with exponential backo
 the reply is WEBHOOK_GIVE_UP_SECONDS old; then it is `failed`.
 """
 
+import collections
 import json
 import logging
 import random
@@ -34,7 +35,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Flask
 
-from . import background, destinations, push
+from . import background, destinations, metrics, push
 from .db import reading
 from .domain import messages as messages_domain
 from .domain import webhooks
@@ -119,13 +120,14 @@ def _claim(app: Flask) -> list[Attempt]:
         .limit(BATCH)
         .with_for_update(of=Message, skip_locked=True)
     )
-    attempts = []
+    attempts, stored = [], 0
     with db.new_session(app) as session, session.begin():
         for message, activity, key in session.execute(stmt).all():
             if key is None or key.revoked_at is not None or not key.webhook_url:
                 message.delivery_status, message.next_attempt_at = "stored", None
                 message.last_error = NO_WEBHOOK
                 push.emit(session, messages_domain.frame(message, "changed"))
+                stored += 1
                 continue
             message.attempts += 1
             message.next_attempt_at = lease_until
@@ -134,6 +136,7 @@ def _claim(app: Flask) -> list[Attempt]:
                 key=webhooks.signing_key(config["SECRET_KEY"], key.id, key.webhook_salt),
                 message_id=message.message_id, body=_body(message, activity),
             ))
+    metrics.delivered("stored", stored)
     return attempts
 
 
@@ -179,6 +182,7 @@ def _record(app: Flask, results: list[tuple[Attempt, str | None]]) -> float:
     give_up = timedelta(seconds=config["WEBHOOK_GIVE_UP_SECONDS"])
     by_id = {attempt.row_id: (attempt, error) for attempt, error in results}
     soonest = config["WEBHOOK_POLL_SECONDS"]
+    outcomes = collections.Counter()
     with db.new_session(app) as session, session.begin():
         rows = session.scalars(sa.select(Message).where(Message.id.in_(by_id))
                                .order_by(Message.id).with_for_update())
@@ -189,6 +193,7 @@ def _record(app: Flask, results: list[tuple[Attempt, str | None]]) -> float:
                     continue
                 message.delivery_status, message.delivered_at = "delivered", now
                 message.next_attempt_at = None
+                outcomes["delivered"] += 1
             elif message.delivery_status != "pending" or message.attempts != attempt.number:
                 continue  # the lease ran out and a later attempt owns the reply now
             else:
@@ -196,11 +201,13 @@ def _record(app: Flask, results: list[tuple[Attempt, str | None]]) -> float:
                 deadline = message.sent_at + give_up
                 if now >= deadline:
                     message.delivery_status, message.next_attempt_at = "failed", None
+                    outcomes["failed"] += 1
                     log.warning("reply %d not delivered after %d attempts, giving up: %s",
                                 message.id, attempt.number, error)
                 else:
                     message.next_attempt_at = min(
                         now + timedelta(seconds=_backoff(config, attempt.number)), deadline)
+                    outcomes["retry"] += 1
                     log.info("webhook attempt %d of reply %d failed: %s", attempt.number,
                              message.id, error)
             push.emit(session, messages_domain.frame(message, "changed"))
@@ -208,6 +215,8 @@ def _record(app: Flask, results: list[tuple[Attempt, str | None]]) -> float:
                 soonest = 0
             else:
                 soonest = min(soonest, (message.next_attempt_at - now).total_seconds())
+    for outcome, count in outcomes.items():
+        metrics.delivered(outcome, count)
     return soonest
 
 

@@ -7,7 +7,7 @@ import logging
 
 from flask import Flask
 
-from . import background
+from . import background, metrics
 from .domain import requests as requests_domain
 from .extensions import db
 
@@ -27,6 +27,7 @@ def sweep_once(app: Flask) -> int:
             session.close()
     if closed:
         log.info("auto-closed %d idle requests", closed)
+        metrics.auto_closed(closed)
     return closed
 
 

@@ -2,6 +2,7 @@
 
 from flask.views import MethodView
 
+from .. import metrics
 from ..auth import current_principal, roles
 from ..domain import events as events_domain
 from ..extensions import db
@@ -31,4 +32,5 @@ class ContactEventViews(MethodView):
         """
         body, first_time = events_domain.ingest(db.session, data, current_principal())
         db.session.commit()
+        metrics.event_received(data["type"], first_time)
         return body, 201 if first_time else 200
