@@ -6,7 +6,7 @@ from flask import Flask
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import auth, errors, extensions, logs
+from . import auth, docs, errors, extensions, logs
 from .auth import answer_preflight, authenticate
 from .config import load_config
 
@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
         OPENAPI_VERSION="3.1.0",
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
+        **docs.CONFIG,
         API_SPEC_OPTIONS={
             "info": {"description": API_DESCRIPTION},
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
@@ -63,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
         extensions.api.register_blueprint(blueprint)
     app.register_blueprint(stream.bp)
     app.register_blueprint(gadget.bp)
+    app.register_blueprint(docs.bp)
     metrics.init_app(app)
     push.init_app(app)
     auth.init_app(app)

@@ -23,7 +23,8 @@ from .models import ApiToken, utcnow
 
 # Sign-in takes credentials in its body; the stream authenticates with its first frame.
 PUBLIC_ENDPOINTS = {
-    "health.healthz", "health.readyz", "api-docs.openapi_json",
+    "health.healthz", "health.readyz", "api-docs.openapi_json", "api-docs.openapi_swagger_ui",
+    "docs.asset",
     "auth.Login", "auth.FinesseLogin", "stream.stream",
 }
 TOKEN_PREFIX = "cct_"  # noqa: S105 - a public marker, not a secret

@@ -130,7 +130,7 @@ def metrics():
 
 
 def init_app(app: Flask) -> None:
-    database = CollectorRegistry(auto_describe=True)
+    database = CollectorRegistry()  # described by scraping only: no query at start-up
     database.register(DatabaseCollector(app))
     app.extensions["metrics"] = database
     app.before_request(_start_timer)

@@ -102,7 +102,10 @@ class ActivityMessageViews(MethodView):
         return messages_domain.listing(db.session, activity_id, current_principal())
 
     @roles("connector", "agent", "admin")
-    @blp.arguments(MessageCreateSchema)
+    @blp.arguments(MessageCreateSchema, examples={
+        "the customer writes (a connector)": {"value": {
+            "message_id": "chat-881-m2", "text": "It is a Model 7 router."}},
+        "the agent replies": {"value": {"text": "Thanks! Let me check that model."}}})
     @blp.response(201, MessageSchema)
     @blp.alt_response(200, schema=MessageSchema,
                       description="The same message_id again: the stored message, unchanged")

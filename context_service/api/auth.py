@@ -43,7 +43,7 @@ def signin_limits(view):
 @blp.route("/login")
 class Login(MethodView):
     @signin_limits
-    @blp.arguments(LoginSchema)
+    @blp.arguments(LoginSchema, example={"agent_id": "alice", "password": "s3cret-pass"})
     @blp.response(200, TokenSchema)
     @blp.alt_response(401, response="UNAUTHORIZED")
     @blp.alt_response(429, response="TOO_MANY_REQUESTS")

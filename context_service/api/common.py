@@ -50,10 +50,15 @@ class Blueprint(flask_smorest.Blueprint):
     def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None,
                      **kwargs):
         super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **kwargs)
-        if "<" in rule:  # an id in the path: it may name nothing
-            for method_doc in self._docs[self._endpoints[-1]].values():
-                if isinstance(method_doc, dict):
-                    method_doc.setdefault("problems", []).append(404)
+        # CustomerByIdViews.patch -> patchCustomerById: unique, as view names are.
+        resource = view_func.__name__.removesuffix("Views")
+        resource = resource[:1].upper() + resource[1:]
+        for method, method_doc in self._docs[self._endpoints[-1]].items():
+            if not isinstance(method_doc, dict):
+                continue
+            method_doc.setdefault("manual_doc", {}).setdefault("operationId", method + resource)
+            if "<" in rule:  # an id in the path: it may name nothing
+                method_doc.setdefault("problems", []).append(404)
 
     @staticmethod
     def _document_problems(doc, doc_info, *, method, **_kwargs):

@@ -37,7 +37,9 @@ class CustomerViews(MethodView):
         return page
 
     @roles("agent", "admin")
-    @blp.arguments(CustomerCreateSchema)
+    @blp.arguments(CustomerCreateSchema, example={
+        "first_name": "Ada", "last_name": "Lovelace", "emails": ["ada@example.com"],
+        "phones": ["+1 415 555 0100"], "city": "London", "preferred_language": "en"})
     @blp.response(201, CustomerSchema)
     def post(self, data):
         """Create a customer, optionally from an unknown contact's activity (R7).
@@ -61,7 +63,7 @@ class CustomerByIdViews(MethodView):
         return customer, 200, etag(customer)
 
     @roles("agent", "admin")
-    @blp.arguments(CustomerPatchSchema)
+    @blp.arguments(CustomerPatchSchema, example={"city": "Manchester"})
     @blp.response(200, CustomerSchema)
     @blp.doc(**IF_MATCH_DOC)
     def patch(self, data, customer_id):

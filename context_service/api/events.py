@@ -16,7 +16,20 @@ blp = Blueprint("events", __name__, url_prefix="/api/v1/contact-events",
 @blp.route("")
 class ContactEventViews(MethodView):
     @roles("connector", "agent", "admin")
-    @blp.arguments(ContactEventSchema)
+    @blp.arguments(ContactEventSchema, examples={
+        "a call answered": {"value": {
+            "event_id": "pbx-7781-accepted", "source": "pbx", "contact_id": "7781",
+            "media_type": "voice", "type": "accepted", "agent_id": "alice",
+            "from": "+1 (415) 555-0100", "to": "1000",
+            "variables": {"callVariable1": "gold"}, "occurred_at": "2026-11-22T09:00:00Z"}},
+        "a chat queued for the service to route": {"value": {
+            "event_id": "chat-881-queued", "source": "webchat", "contact_id": "881",
+            "media_type": "chat", "type": "queued", "queue": "support",
+            "from": "ada@example.com", "customer_name": "Ada Lovelace",
+            "body": "Hi, my router keeps rebooting."}},
+        "the call ends": {"value": {
+            "event_id": "pbx-7781-ended", "source": "pbx", "contact_id": "7781",
+            "media_type": "voice", "type": "ended"}}})
     @blp.response(201, ContactEventResultSchema)
     @blp.alt_response(200, schema=ContactEventResultSchema,
                       description="The same (source, event_id) again: the first answer, unchanged")

@@ -39,7 +39,7 @@ class StateViews(MethodView):
         return routing.state_view(db.session, agent)
 
     @roles("agent")
-    @blp.arguments(AgentStateChangeSchema)
+    @blp.arguments(AgentStateChangeSchema, example={"state": "not_ready", "reason": "lunch"})
     @blp.response(200, AgentStateSchema)
     def put(self, data):
         """Go Ready (offers come) or Not Ready, with a reason (R13).
