@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.api.init_app(app)
     extensions.sock.init_app(app)
     extensions.limiter.init_app(app)
+    extensions.compress.init_app(app)
     errors.register(app)
     # A CORS preflight carries no credentials by design: it is answered before anyone is
     # asked for a token (flask-cors adds the Access-Control-* headers to the answer).
@@ -77,7 +78,8 @@ def create_app(config: dict | None = None) -> Flask:
     # are public (no credentials, nothing secret), so any origin may load them: on a
     # desktop the API refuses, the gadget still starts and tells the agent why.
     origins = app.config["GADGET_ALLOWED_ORIGINS"]
-    CORS(app, resources={r"/api/*": {"origins": origins}, r"/gadget/*": {"origins": "*"}},
+    CORS(app, resources={r"/api/*": {"origins": origins},
+                         r"/gadget/*": {"origins": "*", "expose_headers": None}},
          expose_headers=["ETag", "X-Pagination", "Retry-After"],
          allow_headers=["Authorization", "Content-Type", "If-Match"],
          max_age=PREFLIGHT_MAX_AGE)

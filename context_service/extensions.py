@@ -2,6 +2,7 @@
 
 import http
 
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_smorest import Api
@@ -40,5 +41,7 @@ class ProblemApi(Api):
 db = Database()
 api = ProblemApi()
 sock = Sock()
+# gzip or brotli for gadget files and API answers, as the browser asks (COMPRESS_* settings).
+compress = Compress()
 # Counters live where RATELIMIT_STORAGE_URI says (memory: this process; redis: all of them).
 limiter = Limiter(key_func=get_remote_address, on_breach=too_many_requests)

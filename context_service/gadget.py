@@ -5,10 +5,16 @@ URLs are built from PUBLIC_BASE_URL, else from the request, so the gadget works 
 it is deployed (behind a proxy, set PROXY_FIX=1 so X-Forwarded-* headers are honoured).
 """
 
+import functools
+import gzip
+import hashlib
+import mimetypes
 import os
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, request, send_from_directory
+import brotli
+from flask import Blueprint, current_app, redirect, request
 from markupsafe import escape
 from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
@@ -59,7 +65,7 @@ def static_file(filename: str = "index.html"):
     if filename.endswith("/"):
         filename += "index.html"
     try:
-        return send_from_directory(GADGET_DIR, filename, max_age=300)
+        return _file_response(filename)
     except NotFound:
         # Only a folder inside the gadget's earns the redirect: what lies outside it (../x)
         # is as absent as what does not exist, so a 404 tells nothing about either.
@@ -67,6 +73,43 @@ def static_file(filename: str = "index.html"):
         if inside is not None and os.path.isdir(inside):
             return redirect(request.path + "/", code=301)
         raise
+
+
+# The gadget's files are fetched by every agent's browser, often on slow links: they are
+# sent compressed at the highest level once per file (kept in memory), with few headers
+# and a content ETag, and may be reused for CACHE_SECONDS without asking again.
+CACHE_SECONDS = 300
+_ENCODERS = {"br": lambda data: brotli.compress(data, quality=11),
+             "gzip": lambda data: gzip.compress(data, compresslevel=9, mtime=0)}
+_TEXT = (".js", ".css", ".json", ".html", ".svg")
+
+
+@functools.lru_cache(maxsize=512)
+def _encoded(path: str, stamp: tuple, encoding: str | None) -> tuple[bytes, str]:
+    """(body, ETag) of one file in one encoding; `stamp` (mtime, size) renews it."""
+    data = Path(path).read_bytes()
+    tag = hashlib.sha256(data).hexdigest()[:16]
+    if encoding is None:
+        return data, f'"{tag}"'
+    return _ENCODERS[encoding](data), f'"{tag}-{encoding}"'
+
+
+def _file_response(filename: str):
+    path = safe_join(str(GADGET_DIR), filename)
+    if path is None or not os.path.isfile(path):
+        raise NotFound()
+    stat = os.stat(path)
+    encoding = None
+    if path.endswith(_TEXT):
+        encoding = next((e for e in _ENCODERS if e in request.accept_encodings), None)
+    body, tag = _encoded(path, (stat.st_mtime_ns, stat.st_size), encoding)
+    response = current_app.response_class(body, mimetype=mimetypes.guess_type(path)[0])
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    response.headers["Vary"] = "Accept-Encoding"
+    response.headers["ETag"] = tag
+    response.cache_control.public, response.cache_control.max_age = True, CACHE_SECONDS
+    return response.make_conditional(request)
 
 
 @bp.route("/gadget/config.json")

@@ -64,7 +64,8 @@ ALLOWED = {
     ("DELETE", "/api/v1/admin/agents/{agent_id}/tokens/{token_id}"): {AD},
     ("GET", "/api/v1/admin/audit"): {AD},
 }
-PUBLIC = ("/healthz", "/readyz", "/api/openapi.json")
+# The API's document and its page hold no data: public, like the gadget's files.
+PUBLIC = ("/healthz", "/readyz", "/api/openapi.json", "/api/docs", "/api/docs/assets/{name}")
 PARAMETER = re.compile(r"<(?:[^<>]+:)?(\w+)>")
 
 
@@ -152,3 +153,4 @@ def test_public_routes_need_no_token(client):
     assert client.get("/healthz").json == {"status": "ok"}
     assert client.get("/readyz").json == {"status": "ok"}
     assert client.get("/api/openapi.json").status_code == 200
+    assert client.get("/api/docs").status_code == 200

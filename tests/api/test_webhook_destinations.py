@@ -73,7 +73,7 @@ def test_delivery_checks_the_address_again(monkeypatch):
         monkeypatch.setattr(socket, "getaddrinfo", rebound)
         port = receiver.url.split(":")[2].split("/")[0]
         attempt = delivery.Attempt(row_id=1, number=1, url=f"http://hooks.example.com:{port}/hook",
-                                   secret="s", message_id="m-1", body=b"{}")
+                                   key=b"k", message_id="m-1", body=b"{}")
         error = delivery._post(attempt, 2.0, destinations.opener([]))
         assert error == "The webhook's address is internal; webhooks may not reach it."
         assert receiver.received == []
@@ -87,13 +87,13 @@ def test_delivery_checks_the_address_again(monkeypatch):
 
 def test_delivery_errors_reveal_no_internal_details():
     """What connectors and agents read about a failed attempt names no address or port."""
-    attempt = delivery.Attempt(row_id=1, number=1, url="http://127.0.0.1:9/hook", secret="s",
+    attempt = delivery.Attempt(row_id=1, number=1, url="http://127.0.0.1:9/hook", key=b"k",
                                message_id="m-1", body=b"{}")
     allowed = destinations.opener([ipaddress.ip_network("127.0.0.0/8")])
     error = delivery._post(attempt, 2.0, allowed)
     assert error == "The receiver refused the connection."
     assert "127.0.0.1" not in error and "9" not in error
     unresolvable = delivery.Attempt(row_id=1, number=1, url="http://no-such-host.invalid/h",
-                                    secret="s", message_id="m-1", body=b"{}")
+                                    key=b"k", message_id="m-1", body=b"{}")
     assert delivery._post(unresolvable, 2.0, allowed) == (
         "The webhook's host name could not be resolved.")
