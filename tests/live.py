@@ -34,8 +34,9 @@ class LiveServer:
     """One gunicorn process serving the app on 127.0.0.1:<port>."""
 
     def __init__(self, database_url: str, admin_token: str, workers: int = 1,
-                 access_log: str = "/dev/null", **env):
+                 access_log: str = "/dev/null", app: str = "context_service.wsgi:app", **env):
         self.port = free_port()
+        self.app = app
         self.access_log = access_log
         self.url = f"http://127.0.0.1:{self.port}"
         self.admin_token = admin_token
@@ -66,7 +67,7 @@ class LiveServer:
         # `timeout` bounds the process even if the test run is killed.
         self.process = subprocess.Popen(
             ["timeout", str(MAX_SERVER_SECONDS), str(GUNICORN), "-c", "gunicorn.conf.py",
-             "--access-logfile", self.access_log, "context_service.wsgi:app"],
+             "--access-logfile", self.access_log, self.app],
             cwd=ROOT, env=self.env,
         )
         deadline = time.monotonic() + 30

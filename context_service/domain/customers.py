@@ -31,7 +31,7 @@ def get(session, customer_id: int) -> Customer:
     return customer
 
 
-def _contact_points(emails: list[str], phones: list[str]) -> list[ContactPoint]:
+def contact_points(emails: list[str], phones: list[str]) -> list[ContactPoint]:
     points, errors = [], {}
     for kind, values, normalise in (("email", emails, email_key), ("phone", phones, phone_key)):
         seen = set()
@@ -62,7 +62,7 @@ def _apply(customer: Customer, data: dict) -> dict:
         emails = data.get("emails", customer.emails)
         phones = data.get("phones", customer.phones)
         old = {"emails": customer.emails, "phones": customer.phones}
-        points = _contact_points(emails, phones)
+        points = contact_points(emails, phones)
         if [(p.kind, p.value) for p in points] != [
             (p.kind, p.value) for p in customer.contact_points
         ]:
