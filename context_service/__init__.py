@@ -46,12 +46,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import background, delivery, gadget, push, router, stream, sweeper
     from .api import BLUEPRINTS
+    from .domain import audit
 
     for blueprint in BLUEPRINTS:
         extensions.api.register_blueprint(blueprint)
     app.register_blueprint(stream.bp)
     app.register_blueprint(gadget.bp)
     push.init_app(app)
+    audit.listen(app.extensions["database"]["factory"])
     auth.init_app(app)
     background.init_app(app)
     sweeper.init_app(app)
