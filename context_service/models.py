@@ -353,6 +353,8 @@ class OpenEntry(Base):
 
     activity: so.Mapped[Activity | None] = so.relationship(lazy="joined")
     customer: so.Mapped[Customer | None] = so.relationship(lazy="joined")
+    # Set with the activity's request, which may be new in the same flush.
+    request: so.Mapped[Request | None] = so.relationship()
 
     __table_args__ = (sa.Index("ix_open_entries_agent_closed", "agent_id", "closed_at"),)
 

@@ -104,6 +104,6 @@ class CustomerRequestViews(MethodView):
     def post(self, data, customer_id):
         """Add a request for a new problem (R12)."""
         customer = customers_domain.get(db.session, customer_id)
-        request = requests_domain.create(db.session, customer, actor(), **data)
+        request = requests_domain.create(db.session, customer.id, actor(), **data)
         db.session.commit()
         return request, 201, etag(request)

@@ -102,13 +102,11 @@ def update(session, customer: Customer, data: dict, actor: str) -> Customer:
     return customer
 
 
-def find_by_address(session, kind: str, key: str) -> list[Customer]:
-    """Customers with this address; a subquery, as PostgreSQL cannot DISTINCT a JSON column."""
-    owners = sa.select(ContactPoint.customer_id).where(ContactPoint.kind == kind,
-                                                       ContactPoint.key == key)
-    return list(session.scalars(
-        sa.select(Customer).where(Customer.id.in_(owners)).order_by(Customer.id)
-    ))
+def owners_of(kind: str, key: str) -> sa.Select:
+    """The ids of the customers with this address (a statement, to run or to nest)."""
+    return (sa.select(ContactPoint.customer_id)
+            .where(ContactPoint.kind == kind, ContactPoint.key == key)
+            .order_by(ContactPoint.customer_id))
 
 
 def _like_prefix(text: str) -> str:
