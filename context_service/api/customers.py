@@ -17,7 +17,7 @@ from ..schemas import (
     RequestCreateSchema,
     RequestSchema,
 )
-from .common import ID, IF_MATCH_DOC, Blueprint, actor, check_if_match, etag
+from .common import ID, IF_MATCH_DOC, Blueprint, MoreThan, actor, check_if_match, etag
 
 blp = Blueprint("customers", __name__, url_prefix="/api/v1/customers",
                 description="Customers and their journeys")
@@ -30,10 +30,12 @@ class CustomerViews(MethodView):
     @blp.response(200, CustomerSchema(many=True))
     @blp.paginate(page_size=50, max_page_size=200)
     def get(self, args, pagination_parameters):
-        """Search customers by name, email or phone."""
-        page, pagination_parameters.item_count = customers_domain.search(
+        """Search customers by name, email or phone (the first 1,000 matches)."""
+        page, total = customers_domain.search(
             db.session, args.get("q"), pagination_parameters.first_item,
             pagination_parameters.page_size)
+        pagination_parameters.item_count = total if total is not None else MoreThan(
+            pagination_parameters.last_item + 1)
         return page
 
     @roles("agent", "admin")
