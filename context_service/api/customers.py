@@ -13,6 +13,7 @@ from ..schemas import (
     CustomerQueryArgsSchema,
     CustomerSchema,
     ExportSchema,
+    JourneyQueryArgsSchema,
     JourneySchema,
     RequestCreateSchema,
     RequestSchema,
@@ -82,10 +83,12 @@ class CustomerByIdViews(MethodView):
 @blp.route(f"/<{ID}:customer_id>/journey")
 class CustomerJourneyViews(MethodView):
     @roles("agent", "admin")
+    @blp.arguments(JourneyQueryArgsSchema, location="query")
     @blp.response(200, JourneySchema)
-    def get(self, customer_id):
-        """All requests with their activities, newest first (R11)."""
-        return customers_domain.journey(db.session, customers_domain.get(db.session, customer_id))
+    def get(self, args, customer_id):
+        """The customer's requests with their activities, newest first, a page at a time (R11)."""
+        customer = customers_domain.get(db.session, customer_id)
+        return customers_domain.journey(db.session, customer, args["limit"], args.get("before"))
 
 
 @blp.route(f"/<{ID}:customer_id>/export")

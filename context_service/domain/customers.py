@@ -213,12 +213,50 @@ def search(session, q: str | None, offset: int,
     return [found[i] for i in shown if i in found], None if more else len(ids)
 
 
-def journey(session, customer: Customer) -> dict:
-    """All requests of a customer, newest first, each with its activities newest first."""
-    requests = session.scalars(
-        sa.select(Request)
-        .where(Request.customer_id == customer.id)
-        .options(so.selectinload(Request.activities).selectinload(Activity.notes))
-        .order_by(Request.created_at.desc(), Request.id.desc())
-    ).all()
-    return {"customer": customer, "requests": list(requests)}
+JOURNEY_PAGE = 50  # activities of a journey page, unless the client asks for another size
+JOURNEY_PAGE_MAX = 200
+
+
+def journey(session, customer: Customer, limit: int = JOURNEY_PAGE,
+            before: tuple | None = None) -> dict:
+    """One page of the customer's journey: requests newest first, each with its activities
+    newest first, `limit` items in all (an activity, or a request that has none).
+
+    `before` is where the previous page ended (`next` of that page): a request whose
+    activities go on past a page comes again at the top of the next, with the rest of
+    them. Also every open request of the customer, wherever it falls (targets of a move).
+    """
+    order = (Request.created_at.desc(), Request.id.desc(), Activity.id.desc())
+    stmt = (sa.select(Request.created_at, Request.id, Activity.id)
+            .outerjoin(Activity, Activity.request_id == Request.id)
+            .where(Request.customer_id == customer.id).order_by(*order).limit(limit + 1))
+    if before is not None:
+        at, request_id, activity_id = before
+        later = sa.or_(Request.created_at < at,
+                       sa.and_(Request.created_at == at, Request.id < request_id))
+        if activity_id is not None:
+            later = sa.or_(later, sa.and_(Request.created_at == at, Request.id == request_id,
+                                          Activity.id < activity_id))
+        stmt = stmt.where(later)
+    items = session.execute(stmt).all()
+    more, items = len(items) > limit, items[:limit]
+    requests = {r.id: r for r in session.scalars(
+        sa.select(Request).where(Request.id.in_({request_id for _at, request_id, _a in items})))}
+    activities = {a.id: a for a in session.scalars(
+        sa.select(Activity).where(Activity.id.in_({a for _at, _r, a in items if a}))
+        .options(so.selectinload(Activity.notes)))}
+    shown: dict[int, dict] = {}
+    for _at, request_id, activity_id in items:
+        entry = shown.setdefault(request_id, {**_columns(requests[request_id]),
+                                              "activities": []})
+        if activity_id is not None:
+            entry["activities"].append(activities[activity_id])
+    open_requests = session.scalars(
+        sa.select(Request).where(Request.customer_id == customer.id, Request.status == "open")
+        .order_by(Request.created_at.desc(), Request.id.desc())).all()
+    return {"customer": customer, "requests": list(shown.values()),
+            "next": tuple(items[-1]) if more else None, "open_requests": open_requests}
+
+
+def _columns(row) -> dict:
+    return {column.key: getattr(row, column.key) for column in sa.inspect(type(row)).column_attrs}
