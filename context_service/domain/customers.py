@@ -226,19 +226,7 @@ def journey(session, customer: Customer, limit: int = JOURNEY_PAGE,
     activities go on past a page comes again at the top of the next, with the rest of
     them. Also every open request of the customer, wherever it falls (targets of a move).
     """
-    order = (Request.created_at.desc(), Request.id.desc(), Activity.id.desc())
-    stmt = (sa.select(Request.created_at, Request.id, Activity.id)
-            .outerjoin(Activity, Activity.request_id == Request.id)
-            .where(Request.customer_id == customer.id).order_by(*order).limit(limit + 1))
-    if before is not None:
-        at, request_id, activity_id = before
-        later = sa.or_(Request.created_at < at,
-                       sa.and_(Request.created_at == at, Request.id < request_id))
-        if activity_id is not None:
-            later = sa.or_(later, sa.and_(Request.created_at == at, Request.id == request_id,
-                                          Activity.id < activity_id))
-        stmt = stmt.where(later)
-    items = session.execute(stmt).all()
+    items = session.execute(journey_items(customer.id, limit + 1, before)).all()
     more, items = len(items) > limit, items[:limit]
     requests = {r.id: r for r in session.scalars(
         sa.select(Request).where(Request.id.in_({request_id for _at, request_id, _a in items})))}
@@ -256,6 +244,25 @@ def journey(session, customer: Customer, limit: int = JOURNEY_PAGE,
         .order_by(Request.created_at.desc(), Request.id.desc())).all()
     return {"customer": customer, "requests": list(shown.values()),
             "next": tuple(items[-1]) if more else None, "open_requests": open_requests}
+
+
+def journey_items(customer_id: int, limit: int, before: tuple | None = None) -> sa.Select:
+    """(request created_at, request id, activity id or None) of the journey's items in order,
+    from `before` on: the customer's requests (their index), each one's activities (theirs)."""
+    stmt = (sa.select(Request.created_at, Request.id, Activity.id)
+            .outerjoin(Activity, Activity.request_id == Request.id)
+            .where(Request.customer_id == customer_id)
+            .order_by(Request.created_at.desc(), Request.id.desc(), Activity.id.desc())
+            .limit(limit))
+    if before is not None:
+        at, request_id, activity_id = before
+        later = sa.or_(Request.created_at < at,
+                       sa.and_(Request.created_at == at, Request.id < request_id))
+        if activity_id is not None:
+            later = sa.or_(later, sa.and_(Request.created_at == at, Request.id == request_id,
+                                          Activity.id < activity_id))
+        stmt = stmt.where(later)
+    return stmt
 
 
 def _columns(row) -> dict:
