@@ -113,7 +113,7 @@ def owners_of(kind: str, key: str) -> sa.Select:
             .order_by(ContactPoint.customer_id))
 
 
-SEARCH_DEPTH = 1000  # the matches a search pages through at most: narrow it to see others
+SEARCH_DEPTH = 1000  # matches a search pages through at most (past them: narrow it)
 PHONE_CHARS = set("0123456789+-(). /")
 
 
@@ -199,15 +199,15 @@ def search(session, q: str | None, offset: int,
     """One page of matching customers (best kind of match first, then by name or address)
     and how many match, or None while more follow this page. No count is made: at a
     million customers it would cost more than the page, on every keystroke."""
-    if offset + limit > SEARCH_DEPTH:
-        raise Unprocessable(f"A search shows its first {SEARCH_DEPTH} matches; narrow it down.",
-                            errors={"page": [f"Past the first {SEARCH_DEPTH} matches."]})
-    depth = offset + limit + 1
+    depth = min(offset + limit, SEARCH_DEPTH) + 1
     rows = session.execute(search_statement(q, depth)).all()
     ids = list(dict.fromkeys(customer_id for customer_id, _rank in rows))
     # More follow if a page past this one has matches, or a kind of match was cut short.
     per_kind = Counter(rank for _id, rank in rows)
     more = len(ids) > offset + limit or any(n >= depth for n in per_kind.values())
+    if more and offset + limit > SEARCH_DEPTH:
+        raise Unprocessable(f"A search shows its first {SEARCH_DEPTH} matches; narrow it down.",
+                            errors={"page": [f"Past the first {SEARCH_DEPTH} matches."]})
     shown = ids[offset:offset + limit]
     found = {c.id: c for c in session.scalars(sa.select(Customer).where(Customer.id.in_(shown)))}
     return [found[i] for i in shown if i in found], None if more else len(ids)
