@@ -21,7 +21,8 @@ The data is loaded by `context-service load-synthetic`'s own loader, so every de
 column is what the API writes. Each figure is printed with /proc/loadavg as it was taken:
 the machine is shared. The database named by BENCH_DATABASE_URL is emptied (a temporary
 SQLite file by default); everything runs on 127.0.0.1 with a fixed number of requests;
-results go to bench/results/<backend>.json.
+results go to bench/results/<backend>.json. To measure again on the data a previous run
+loaded (the same sizes), BENCH_REUSE=1; BENCH_PARTS=search,journey picks parts.
 """
 
 import http.client
@@ -60,6 +61,7 @@ THREADS = int(os.environ.get("BENCH_THREADS", "16"))
 TARGETS = int(os.environ.get("BENCH_INGEST_CUSTOMERS", "1000"))  # ingest's callers
 JOURNEYS = int(os.environ.get("BENCH_JOURNEYS", "20"))
 JOURNEY_ACTIVITIES = int(os.environ.get("BENCH_JOURNEY_ACTIVITIES", "1000"))
+PARTS = os.environ.get("BENCH_PARTS", "ingest,search,journey").split(",")
 
 
 def loadavg() -> str:
@@ -172,21 +174,24 @@ class Client:
             return 599
 
 
-def load_data(url: str) -> dict:
-    """The customers, the ingest callers (with an open request), the long journeys."""
-    _empty(url)
+def load_data(url: str, reuse: bool = False) -> dict:
+    """The customers, the ingest callers (with an open request), the long journeys; with
+    `reuse`, those a previous run of the same sizes loaded (BENCH_REUSE=1)."""
+    if not reuse:
+        _empty(url)
     app = create_app({"DATABASE_URL": url, "AUTOCLOSE_SWEEP_SECONDS": 0})
-    spans = {}
+    spans, first = {}, 0
     with app.app_context():
         for name, n, per_customer in (("customers", CUSTOMERS, 0), ("callers", TARGETS, 2),
                                       ("journeys", JOURNEYS, JOURNEY_ACTIVITIES)):
-            first = db.session.scalar(sa.select(sa.func.count()).select_from(Customer))
-            start = time.perf_counter()
-            synthetic.load(db.session, n, per_customer, first=first)
             spans[name] = (first, n)
-            print(f"loaded {n} {name} ({per_customer} activities each) in "
-                  f"{time.perf_counter() - start:.1f} s, load {loadavg()}", flush=True)
-        if url.startswith("postgresql"):
+            if not reuse:
+                start = time.perf_counter()
+                synthetic.load(db.session, n, per_customer, first=first)
+                print(f"loaded {n} {name} ({per_customer} activities each) in "
+                      f"{time.perf_counter() - start:.1f} s, load {loadavg()}", flush=True)
+            first += n
+        if url.startswith("postgresql") and not reuse:
             db.session.execute(sa.text("ANALYZE"))
             db.session.commit()
         ids = dict(db.session.execute(sa.select(ContactPoint.key, ContactPoint.customer_id)
@@ -195,6 +200,7 @@ def load_data(url: str) -> dict:
                                                  email_key(p["emails"][0]) for p in
                                                  synthetic.people(*spans["journeys"])]))).all())
     spans["journey_ids"] = sorted(ids.values())
+    assert len(spans["journey_ids"]) == JOURNEYS, "BENCH_REUSE needs a load of the same sizes"
     return spans
 
 
@@ -205,9 +211,11 @@ def ingest_vs_ceiling(server: LiveServer, bare: LiveServer, spans: dict) -> list
     first, n = spans["callers"]
     callers = [p["phones"][0] for p in synthetic.people(first, n)]
     app, ceiling = Client(server.url), Client(bare.url)
+    run = int(time.time())  # new contacts in every run, on reused data too
 
     def event(r, i):
-        body = {"event_id": f"bench-{r}-{i}", "source": "bench", "contact_id": f"c-{r}-{i}",
+        body = {"event_id": f"bench-{run}-{r}-{i}", "source": "bench",
+                "contact_id": f"c-{run}-{r}-{i}",
                 "media_type": "voice", "type": "accepted", "agent_id": "alice",
                 "from": callers[i % len(callers)]}
         return body
@@ -304,16 +312,19 @@ def main() -> None:
     print(f"backend {backend}: {CUSTOMERS} customers, {ROUNDS} rounds of {EVENTS} events, "
           f"{SEARCHES} searches/kind, {CLIENTS} clients, {workers(backend)} worker(s) x "
           f"{THREADS} threads; load {loadavg()}", flush=True)
-    spans = load_data(url)
+    spans = load_data(url, reuse=os.environ.get("BENCH_REUSE") == "1")
     env = {"GUNICORN_THREADS": THREADS, "TOKEN_CACHE_SECONDS": 10}
     server = LiveServer(url, ADMIN, workers=workers(backend), **env).start()
     bare = LiveServer(url, ADMIN, workers=workers(backend), app="bench.bare:app", **env)
     bare.start()
     rows = []
     try:
-        rows += ingest_vs_ceiling(server, bare, spans)
-        rows += searches(server, spans)
-        rows += journeys(server, spans)
+        if "ingest" in PARTS:
+            rows += ingest_vs_ceiling(server, bare, spans)
+        if "search" in PARTS:
+            rows += searches(server, spans)
+        if "journey" in PARTS:
+            rows += journeys(server, spans)
     finally:
         server.stop()
         bare.stop()
