@@ -248,9 +248,11 @@ def journey(session, customer: Customer, limit: int = JOURNEY_PAGE,
 
 def journey_items(customer_id: int, limit: int, before: tuple | None = None) -> sa.Select:
     """(request created_at, request id, activity id or None) of the journey's items in order,
-    from `before` on: the customer's requests (their index), each one's activities (theirs)."""
+    from `before` on: the customer's requests and their activities, each read by its
+    customer_id index (an activity's mirrors its request's)."""
     stmt = (sa.select(Request.created_at, Request.id, Activity.id)
-            .outerjoin(Activity, Activity.request_id == Request.id)
+            .outerjoin(Activity, sa.and_(Activity.request_id == Request.id,
+                                         Activity.customer_id == customer_id))
             .where(Request.customer_id == customer_id)
             .order_by(Request.created_at.desc(), Request.id.desc(), Activity.id.desc())
             .limit(limit))
