@@ -147,10 +147,11 @@ def _streams(q: str, depth: int) -> list[sa.Subquery]:
 
     def points(kind, column, value, exact=False):
         condition = column == value if exact else _starts_with(column, value)
+        if column is ContactPoint.key:  # the (kind, key) index; digit forms are phones' only
+            condition = sa.and_(ContactPoint.kind == kind, condition)
         return _stream((ContactPoint.customer_id.label("customer_id"),
                         column.label("k1"), none.label("k2")),
-                       (column, ContactPoint.customer_id),
-                       sa.and_(ContactPoint.kind == kind, condition), depth)
+                       (column, ContactPoint.customer_id), condition, depth)
 
     name = search_key(q)
     streams = []
