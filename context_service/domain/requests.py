@@ -131,24 +131,45 @@ def _latest_open(session, customer_ids, lock: bool) -> dict[int, Request | None]
     One statement reads the customers, their open requests and each one's latest activity;
     with `lock`, it locks the customers' rows too (FOR NO KEY UPDATE: it does not wait for the
     key-share locks that inserting rows which refer to a customer takes, so two such
-    transactions cannot deadlock).
+    transactions cannot deadlock). A statement that waited for the lock still reads the
+    requests as they were when it began: unless it found a live open request, they are read
+    again, under the lock, before one is closed or created.
     """
+    stmt = _open_requests(customer_ids)
+    rows = session.execute(stmt.with_for_update(key_share=True, of=Customer) if lock
+                           else stmt).all()
+    now = utcnow()
+    found = _live(rows, now)
+    if lock and not all(found.values()):
+        rows = session.execute(_open_requests(list(found))
+                               .execution_options(populate_existing=True)).all()
+        found = _live(rows, now)
+    for customer_id, request, latest in rows:
+        if request is not None and _idle_past_cutoff(request, latest, now) and (
+                found[customer_id] is None
+                or (request.created_at, request.id) > (found[customer_id].created_at,
+                                                       found[customer_id].id)):
+            _close_expired(session, request)
+    return found
+
+
+def _open_requests(customer_ids) -> sa.Select:
+    """(customer id, open request or None, its latest activity's time), newest first."""
     latest_activity = (sa.select(sa.func.max(Activity.updated_at))
                        .where(Activity.request_id == Request.id).scalar_subquery())
-    stmt = (sa.select(Customer.id, Request, latest_activity)
+    return (sa.select(Customer.id, Request, latest_activity)
             .outerjoin(Request, sa.and_(Request.customer_id == Customer.id,
                                         Request.status == "open"))
             .where(Customer.id.in_(customer_ids))
             .order_by(Customer.id, Request.created_at.desc(), Request.id.desc()))
-    if lock:
-        stmt = stmt.with_for_update(key_share=True, of=Customer)
-    now, found = utcnow(), {}
-    for customer_id, request, latest in session.execute(stmt):
-        if found.setdefault(customer_id, None) is not None or request is None:
-            continue
-        if _idle_past_cutoff(request, latest, now):
-            _close_expired(session, request)
-        else:
+
+
+def _live(rows, now: datetime) -> dict[int, Request | None]:
+    """Each customer's newest open request that has not expired, or None."""
+    found = {}
+    for customer_id, request, latest in rows:
+        if found.setdefault(customer_id, None) is None and request is not None and (
+                not _idle_past_cutoff(request, latest, now)):
             found[customer_id] = request
     return found
 
