@@ -60,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import background, delivery, gadget, metrics, push, router, stream, sweeper
     from .api import BLUEPRINTS
+    from .domain import audit
 
     for blueprint in BLUEPRINTS:
         extensions.api.register_blueprint(blueprint)
@@ -68,6 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(docs.bp)
     metrics.init_app(app)
     push.init_app(app)
+    audit.listen(app.extensions["database"]["factory"])
     auth.init_app(app)
     background.init_app(app)
     sweeper.init_app(app)

@@ -68,3 +68,22 @@ def seed_demo_command():
     agent_id, _name, password = demo.DEMO_AGENT
     click.echo(("seeded demo data" if created else "demo data already present")
                + f"; demo agent: {agent_id} / {password}")
+
+
+@main.command("load-synthetic")
+@click.option("--customers", type=click.IntRange(min=1), required=True,
+              help="how many customers to add")
+@click.option("--activities-per-customer", type=click.IntRange(min=0), default=0,
+              show_default=True, help="activities of each customer")
+@click.option("--activities-per-request", type=click.IntRange(min=1), default=4,
+              show_default=True, help="activities in each of their requests")
+@with_appcontext
+def load_synthetic_command(customers, activities_per_customer, activities_per_request):
+    """Add synthetic customers with a history (benchmarks, trials): never in production."""
+    from . import synthetic
+
+    with click.progressbar(length=customers, label="customers",
+                           show_pos=True, show_eta=True) as bar:
+        counts = synthetic.load(db.session, customers, activities_per_customer,
+                                activities_per_request, progress=bar.update)
+    click.echo(", ".join(f"{n} {name}" for name, n in counts.items()))

@@ -42,7 +42,8 @@ def seed(session) -> bool:
         data = {k: v for k, v in spec.items() if k != "history"}
         customer = customers.create(session, data, SEED)
         for title, description, media, tags, note in spec["history"]:
-            request = requests.create(session, customer, SEED, title, description)
+            request = requests.create(session, customer.id, SEED, title, description)
+            session.flush()
             when = utcnow() - timedelta(days=1 + number)
             activity = Activity(
                 request_id=request.id, customer_id=customer.id, source="demo-seed",

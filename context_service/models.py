@@ -21,6 +21,7 @@ NAMING = {
 ROLES = ("connector", "agent", "admin")
 ID_MAX = 2**31 - 1  # ids are INTEGER columns: larger ones can never exist
 SEARCH_KEY_MAX = 200  # the longest search query, so a key cut to it loses no match
+PHONE_DIGITS_MAX = 20  # E.164 has at most 15 digits
 MEDIA_TYPES = ("voice", "chat", "email", "video", "social", "web", "mobile", "event", "task")
 ROUTED_MEDIA = ("voice", "chat", "email")  # what Care desktop mode queues and offers
 AGENT_STATES = ("ready", "not_ready")
@@ -29,6 +30,13 @@ TASK_STATUSES = ("waiting", "offered", "active", "completed", "abandoned")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def search_text(length: int) -> sa.types.TypeEngine:
+    """Text searched by prefix: compared byte by byte (code point order) on both databases,
+    so one range condition is an indexed prefix match and the index gives the order.
+    SQLite's default (BINARY) does so; PostgreSQL's needs the "C" collation."""
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
 
 
 def search_key(*parts: str | None) -> str:
@@ -146,8 +154,8 @@ class Customer(Versioned, Base):
     extra: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
     # Name search keys: SQL lower() leaves Ø or Č alone on SQLite, and a whole 2000-character
     # name is too big for a PostgreSQL index entry; these are kept by `_keep_search_keys`.
-    name_key: so.Mapped[str] = so.mapped_column(sa.String(SEARCH_KEY_MAX), default="")
-    last_name_key: so.Mapped[str] = so.mapped_column(sa.String(SEARCH_KEY_MAX), default="")
+    name_key: so.Mapped[str] = so.mapped_column(search_text(SEARCH_KEY_MAX), default="")
+    last_name_key: so.Mapped[str] = so.mapped_column(search_text(SEARCH_KEY_MAX), default="")
 
     contact_points: so.Mapped[list["ContactPoint"]] = so.relationship(
         back_populates="customer",
@@ -180,17 +188,21 @@ class Customer(Versioned, Base):
         name = " ".join(p for p in (self.first_name, self.last_name) if p)
         return name or next(iter(self.emails + self.phones), "Unknown customer")
 
-    # Prefix search on names; pattern ops let PostgreSQL use these indexes for LIKE 'x%'.
-    __table_args__ = tuple(
-        sa.Index(f"ix_customers_{column}", column,
-                 postgresql_ops={column: "varchar_pattern_ops"})
-        for column in ("name_key", "last_name_key")
+    # Prefix search on names (domain/customers.py): each index gives its matches in the
+    # order results are shown, so a page reads only as many entries as it shows.
+    __table_args__ = (
+        sa.Index("ix_customers_name_key", "name_key", "id"),
+        sa.Index("ix_customers_last_name_key", "last_name_key", "name_key", "id"),
     )
 
 
-
 class ContactPoint(Base):
-    """An email or phone of a customer; `key` is the normalised form used for lookup."""
+    """An email or phone of a customer; `key` is the normalised form used for lookup.
+
+    A phone is also kept in the forms partial digits are searched by, each a prefix
+    match on an index: its national number (what people type without the country code)
+    and its digits reversed (for the last digits).
+    """
 
     __tablename__ = "contact_points"
 
@@ -200,12 +212,18 @@ class ContactPoint(Base):
     )
     kind: so.Mapped[str] = so.mapped_column(sa.String(10))
     value: so.Mapped[str] = so.mapped_column(sa.String(320))
-    key: so.Mapped[str] = so.mapped_column(sa.String(320))
+    key: so.Mapped[str] = so.mapped_column(search_text(320))
     position: so.Mapped[int] = so.mapped_column(default=0)
+    national_digits: so.Mapped[str | None] = so.mapped_column(search_text(PHONE_DIGITS_MAX))
+    reversed_digits: so.Mapped[str | None] = so.mapped_column(search_text(PHONE_DIGITS_MAX))
 
     customer: so.Mapped[Customer] = so.relationship(back_populates="contact_points")
 
-    __table_args__ = (sa.Index("ix_contact_points_kind_key", "kind", "key"),)
+    __table_args__ = (
+        sa.Index("ix_contact_points_kind_key", "kind", "key", "customer_id"),
+        sa.Index("ix_contact_points_national_digits", "national_digits", "customer_id"),
+        sa.Index("ix_contact_points_reversed_digits", "reversed_digits", "customer_id"),
+    )
 
 
 class Request(Versioned, Base):
@@ -353,6 +371,8 @@ class OpenEntry(Base):
 
     activity: so.Mapped[Activity | None] = so.relationship(lazy="joined")
     customer: so.Mapped[Customer | None] = so.relationship(lazy="joined")
+    # Set with the activity's request, which may be new in the same flush.
+    request: so.Mapped[Request | None] = so.relationship()
 
     __table_args__ = (sa.Index("ix_open_entries_agent_closed", "agent_id", "closed_at"),)
 

@@ -1,8 +1,11 @@
 """Marshmallow schemas: what the API accepts and answers, and so the OpenAPI document."""
 
+import base64
+import binascii
+import json
 import math
 import re
-from datetime import UTC
+from datetime import UTC, datetime
 
 import marshmallow as ma
 from marshmallow import fields as f
@@ -10,6 +13,7 @@ from marshmallow import validate as v
 
 from .domain.activities import TAG_MAX
 from .domain.addresses import display_address
+from .domain.customers import JOURNEY_PAGE, JOURNEY_PAGE_MAX
 from .models import AGENT_STATES, ID_MAX, MEDIA_TYPES, ROLES, ROUTED_MEDIA, utcnow
 
 TEXT_MAX = 2000  # R3: titles, descriptions, notes and customer text fields.
@@ -284,9 +288,53 @@ class JourneyRequestSchema(RequestSchema):
     activities = f.List(f.Nested(JourneyActivitySchema))
 
 
+class JourneyCursor(f.Field):
+    """Where a journey page ended, as an opaque string: the request's creation time and id,
+    and the last activity shown of it (none: the request had no activity)."""
+
+    default_error_messages = {"invalid": "Not a cursor this service gave (use `next`)."}
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        at, request_id, activity_id = value
+        text = json.dumps([at.astimezone(UTC).isoformat(), request_id, activity_id])
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+            at, request_id, activity_id = json.loads(raw)
+            moment = datetime.fromisoformat(at)
+            if moment.tzinfo is None or not all(
+                    isinstance(i, int) and 0 < i <= ID_MAX for i in (request_id,
+                                                                   activity_id or 1)):
+                raise ValueError(value)
+        except (ValueError, TypeError, UnicodeDecodeError, binascii.Error,
+                json.JSONDecodeError, OverflowError):
+            raise self.make_error("invalid") from None
+        return moment, request_id, activity_id
+
+
+class JourneyQueryArgsSchema(Schema):
+    limit = f.Integer(load_default=JOURNEY_PAGE, validate=v.Range(min=1, max=JOURNEY_PAGE_MAX),
+                      metadata={
+        "description": "Items on the page: activities, and requests that have none"})
+    before = JourneyCursor(metadata={
+        "type": "string", "description": "`next` of the page before: this page goes on there"})
+
+
 class JourneySchema(Schema):
     customer = f.Nested(CustomerSchema)
-    requests = f.List(f.Nested(JourneyRequestSchema))
+    requests = f.List(f.Nested(JourneyRequestSchema), metadata={
+        "description": "Newest first, each with its activities on this page, newest first. A "
+                       "request whose activities go on past the page comes again at the top "
+                       "of the next page with the rest of them"})
+    next = JourneyCursor(allow_none=True, metadata={
+        "type": "string", "nullable": True,
+        "description": "Pass as `before` for the next page; null on the last page"})
+    open_requests = f.List(f.Nested(RequestSchema), metadata={
+        "description": "Every open request of the customer, on any page (targets of a move)"})
 
 
 # --- contact events ----------------------------------------------------------------------

@@ -34,8 +34,10 @@ class LiveServer:
     """One gunicorn process serving the app on 127.0.0.1:<port>."""
 
     def __init__(self, database_url: str, admin_token: str, workers: int = 1,
-                 access_log: str = "/dev/null", output: Path | None = None, **env):
+                 access_log: str = "/dev/null", output: Path | None = None,
+                 app: str = "context_service.wsgi:app", **env):
         self.port = free_port()
+        self.app = app
         self.access_log = access_log
         self.output = output  # a file for everything the server writes (else inherited)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -68,7 +70,7 @@ class LiveServer:
         sink = self.output.open("ab") if self.output else None
         self.process = subprocess.Popen(
             ["timeout", str(MAX_SERVER_SECONDS), str(GUNICORN), "-c", "gunicorn.conf.py",
-             "--access-logfile", self.access_log, "context_service.wsgi:app"],
+             "--access-logfile", self.access_log, self.app],
             cwd=ROOT, env=self.env, stdout=sink, stderr=subprocess.STDOUT if sink else None,
         )
         if sink:

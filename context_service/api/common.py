@@ -4,6 +4,7 @@ import http
 import re
 
 import flask_smorest
+import marshmallow as ma
 from flask import request
 from flask_smorest.pagination import PaginationMetadataSchema
 from webargs.flaskparser import FlaskParser, is_json_request
@@ -31,6 +32,17 @@ class JsonBodyParser(FlaskParser):
             return super().load_json(req, schema)
         except RecursionError:
             raise Problem("The JSON body is nested too deeply.") from None
+
+
+class MoreThan(int):
+    """An item count that is only a lower bound: more items follow the page (searches do
+    not count their matches)."""
+
+
+class PageMetadataSchema(PaginationMetadataSchema):
+    more = ma.fields.Boolean(metadata={
+        "description": "Pages follow this one. Searches give `total`, `total_pages` and "
+                       "`last_page` only on the page where they see their last match"})
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -97,8 +109,18 @@ class Blueprint(flask_smorest.Blueprint):
     def _document_pagination_metadata(self, spec, resp_doc):
         resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = {
             "description": "Pagination metadata",
-            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+            "content": {"application/json": {"schema": PageMetadataSchema}},
         }
+
+    @staticmethod
+    def _make_pagination_metadata(page, page_size, item_count):
+        if isinstance(item_count, MoreThan):
+            metadata = {"page": page, "first_page": 1, "next_page": page + 1, "more": True}
+            if page > 1:
+                metadata["previous_page"] = page - 1
+            return PageMetadataSchema().dump(metadata)
+        metadata = flask_smorest.Blueprint._make_pagination_metadata(page, page_size, item_count)
+        return {**metadata, "more": "next_page" in metadata}
 
 
 def etag(entity) -> dict:

@@ -13,11 +13,12 @@ from ..schemas import (
     CustomerQueryArgsSchema,
     CustomerSchema,
     ExportSchema,
+    JourneyQueryArgsSchema,
     JourneySchema,
     RequestCreateSchema,
     RequestSchema,
 )
-from .common import ID, IF_MATCH_DOC, Blueprint, actor, check_if_match, etag
+from .common import ID, IF_MATCH_DOC, Blueprint, MoreThan, actor, check_if_match, etag
 
 blp = Blueprint("customers", __name__, url_prefix="/api/v1/customers",
                 description="Customers and their journeys")
@@ -30,10 +31,12 @@ class CustomerViews(MethodView):
     @blp.response(200, CustomerSchema(many=True))
     @blp.paginate(page_size=50, max_page_size=200)
     def get(self, args, pagination_parameters):
-        """Search customers by name, email or phone."""
-        page, pagination_parameters.item_count = customers_domain.search(
+        """Search customers by name, email or phone (the first 1,000 matches)."""
+        page, total = customers_domain.search(
             db.session, args.get("q"), pagination_parameters.first_item,
             pagination_parameters.page_size)
+        pagination_parameters.item_count = total if total is not None else MoreThan(
+            pagination_parameters.last_item + 1)
         return page
 
     @roles("agent", "admin")
@@ -86,10 +89,12 @@ class CustomerByIdViews(MethodView):
 @blp.route(f"/<{ID}:customer_id>/journey")
 class CustomerJourneyViews(MethodView):
     @roles("agent", "admin")
+    @blp.arguments(JourneyQueryArgsSchema, location="query")
     @blp.response(200, JourneySchema)
-    def get(self, customer_id):
-        """All requests with their activities, newest first (R11)."""
-        return customers_domain.journey(db.session, customers_domain.get(db.session, customer_id))
+    def get(self, args, customer_id):
+        """The customer's requests with their activities, newest first, a page at a time (R11)."""
+        customer = customers_domain.get(db.session, customer_id)
+        return customers_domain.journey(db.session, customer, args["limit"], args.get("before"))
 
 
 @blp.route(f"/<{ID}:customer_id>/export")
@@ -110,6 +115,6 @@ class CustomerRequestViews(MethodView):
     def post(self, data, customer_id):
         """Add a request for a new problem (R12)."""
         customer = customers_domain.get(db.session, customer_id)
-        request = requests_domain.create(db.session, customer, actor(), **data)
+        request = requests_domain.create(db.session, customer.id, actor(), **data)
         db.session.commit()
         return request, 201, etag(request)

@@ -4,7 +4,7 @@ import unicodedata
 from datetime import datetime
 
 from ..errors import Conflict, Forbidden, NotFound, Unprocessable
-from ..models import Activity, Customer, Note, Tag, utcnow
+from ..models import Activity, Customer, Note, Request, Tag, utcnow
 from . import audit, worklists
 from . import requests as requests_domain
 
@@ -42,17 +42,22 @@ def touch(session, activity: Activity, actor: str) -> None:
     A request that has already expired is closed first (R4), so the change does not revive it.
     """
     requests_domain.close_if_expired(session, activity.request)
+    _stamp(activity, actor)
+
+
+def _stamp(activity: Activity, actor: str) -> None:
     activity.updated_at = utcnow()
     activity.updated_by = actor
 
 
 def accept(session, activity: Activity, agent_id: str, actor: str, at: datetime,
-           transfer: bool = True) -> None:
+           transfer: bool = True, request: Request | None = None) -> None:
     """R1, R2: the agent takes the contact; it joins the customer's latest open request (or a
     new one) and the customer enters the agent's Open list.
 
-    A contact another agent holds moves to this one only as a transfer (`transfer`), which
-    the audit trail records as such.
+    `request`: the one R2 picked already (events find a new caller and their request at
+    once). A contact another agent holds moves to this one only as a transfer
+    (`transfer`), which the audit trail records as such.
     """
     if activity.state == "ended":
         raise Conflict(f"Contact {activity.contact_id!r} has already ended.")
@@ -60,14 +65,16 @@ def accept(session, activity: Activity, agent_id: str, actor: str, at: datetime,
     if previous not in (None, agent_id) and not transfer:
         raise Conflict(f"Contact {activity.contact_id!r} is with agent {previous!r}; taking it "
                        "over is a transfer (send transfer: true).")
-    if activity.request_id is None:
-        customer = session.get(Customer, activity.customer_id) if activity.customer_id else None
-        activity.request = requests_domain.attach_target(session, customer, actor)
-        session.flush()
     activity.state = "active"
     activity.started_at = activity.started_at or at
     activity.agent_id = agent_id
-    touch(session, activity, actor)
+    if activity.request is None:
+        # R2 picks an open request that has not expired: no need to ask again.
+        activity.request = request or requests_domain.attach_target(
+            session, activity.customer_id, actor)
+        _stamp(activity, actor)
+    else:
+        touch(session, activity, actor)
     if previous not in (None, agent_id):
         audit.record(session, actor, activity, "transfer", {"agent_id": [previous, agent_id]})
     else:
@@ -175,15 +182,16 @@ def move(session, activity: Activity, actor: str, *, request_id: int | None = No
         if customer is None and not new_request:
             raise Unprocessable("Name a request_id, a customer_id, or new_request: true.",
                                 errors={"request_id": ["Missing target."]})
-        target = (requests_domain.create(session, customer, actor) if new_request
-                  else requests_domain.attach_target(session, customer, actor))
+        customer_id = customer.id if customer is not None else None
+        target = (requests_domain.create(session, customer_id, actor) if new_request
+                  else requests_domain.attach_target(session, customer_id, actor))
     if source is not None and target.id == source.id:
         raise Conflict("The activity is already in that request.")
     activity.request = target
-    activity.request_id = target.id
     activity.customer_id = target.customer_id
     activity.candidate_ids = [] if target.customer_id else activity.candidate_ids
     touch(session, activity, actor)
+    session.flush()  # a new target's id, for the Open entries and the audit entry
     worklists.follow_activity(session, activity)
     audit.record(session, actor, activity, "move", {
         "request_id": [source.id if source else None, target.id],

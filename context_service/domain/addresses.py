@@ -20,6 +20,13 @@ def phone_key(raw: str, region: str | None = None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_digit_forms(e164: str) -> tuple[str, str]:
+    """(national number, all digits reversed) of an E.164 number: the forms partial digits
+    are searched by, as prefixes (domain/customers.py)."""
+    national = phonenumbers.national_significant_number(phonenumbers.parse(e164))
+    return national, e164.lstrip("+")[::-1]
+
+
 def email_key(raw: str) -> str:
     return raw.strip().lower()
 

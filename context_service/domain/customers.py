@@ -2,6 +2,7 @@
 erasure: privacy.py)."""
 
 import contextlib
+from collections import Counter
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -15,8 +16,8 @@ from ..models import (
     search_key,
     utcnow,
 )
-from . import audit, pages
-from .addresses import InvalidAddress, email_key, phone_key
+from . import audit
+from .addresses import InvalidAddress, email_key, phone_digit_forms, phone_key
 
 SCALAR_FIELDS = (
     "first_name", "last_name", "street", "city", "postal_code", "region", "country",
@@ -31,7 +32,7 @@ def get(session, customer_id: int) -> Customer:
     return customer
 
 
-def _contact_points(emails: list[str], phones: list[str]) -> list[ContactPoint]:
+def contact_points(emails: list[str], phones: list[str]) -> list[ContactPoint]:
     points, errors = [], {}
     for kind, values, normalise in (("email", emails, email_key), ("phone", phones, phone_key)):
         seen = set()
@@ -44,8 +45,11 @@ def _contact_points(emails: list[str], phones: list[str]) -> list[ContactPoint]:
             if key in seen:
                 continue
             seen.add(key)
-            shown = key if kind == "phone" else value.strip()
-            points.append(ContactPoint(kind=kind, value=shown, key=key, position=position))
+            point = ContactPoint(kind=kind, key=key, position=position,
+                                 value=key if kind == "phone" else value.strip())
+            if kind == "phone":
+                point.national_digits, point.reversed_digits = phone_digit_forms(key)
+            points.append(point)
     if errors:
         raise Unprocessable("Invalid fields: " + ", ".join(sorted(errors)), errors=errors)
     return points
@@ -62,7 +66,7 @@ def _apply(customer: Customer, data: dict) -> dict:
         emails = data.get("emails", customer.emails)
         phones = data.get("phones", customer.phones)
         old = {"emails": customer.emails, "phones": customer.phones}
-        points = _contact_points(emails, phones)
+        points = contact_points(emails, phones)
         if [(p.kind, p.value) for p in points] != [
             (p.kind, p.value) for p in customer.contact_points
         ]:
@@ -102,53 +106,167 @@ def update(session, customer: Customer, data: dict, actor: str) -> Customer:
     return customer
 
 
-def find_by_address(session, kind: str, key: str) -> list[Customer]:
-    """Customers with this address; a subquery, as PostgreSQL cannot DISTINCT a JSON column."""
-    owners = sa.select(ContactPoint.customer_id).where(ContactPoint.kind == kind,
-                                                       ContactPoint.key == key)
-    return list(session.scalars(
-        sa.select(Customer).where(Customer.id.in_(owners)).order_by(Customer.id)
-    ))
+def owners_of(kind: str, key: str) -> sa.Select:
+    """The ids of the customers with this address (a statement, to run or to nest)."""
+    return (sa.select(ContactPoint.customer_id)
+            .where(ContactPoint.kind == kind, ContactPoint.key == key)
+            .order_by(ContactPoint.customer_id))
 
 
-def _like_prefix(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+SEARCH_DEPTH = 1000  # matches a search pages through at most (past them: narrow it)
+PHONE_CHARS = set("0123456789+-(). /")
 
 
-def search_filter(q: str):
-    """Names by prefix ("first last" or last), emails by prefix, phones by digits."""
-    name = _like_prefix(search_key(q))
-    clauses = [Customer.name_key.like(name, escape="\\"),
-               Customer.last_name_key.like(name, escape="\\")]
-    points = [sa.and_(ContactPoint.kind == "email",
-                      ContactPoint.key.like(_like_prefix(email_key(q)), escape="\\"))]
+def _after(prefix: str) -> str | None:
+    """The first string past every string that starts with `prefix`, in code point order."""
+    for i in range(len(prefix) - 1, -1, -1):
+        if ord(prefix[i]) < 0x10FFFF:
+            return prefix[:i] + chr(ord(prefix[i]) + 1)
+    return None
+
+
+def _starts_with(column, prefix: str):
+    """`column` starts with `prefix`: a range on its index (search keys compare by code
+    point on both databases, models.search_text), not a LIKE that needs special indexes."""
+    if not prefix:
+        return sa.true()
+    end = _after(prefix)
+    return sa.and_(column >= prefix, column < end) if end else column >= prefix
+
+
+def _stream(columns, order, condition, depth: int) -> sa.Subquery:
+    """One kind of match: its rows in the order shown, as many as a page can need."""
+    return sa.select(*columns).where(condition).order_by(*order).limit(depth).subquery()
+
+
+def _streams(q: str, depth: int) -> list[sa.Subquery]:
+    """Each kind of match its own indexed query, best kinds first: exact addresses, names
+    ("first last" or last), email prefixes, then a phone's partial digits (national number
+    from its start, all digits from the start, last digits)."""
+    none = sa.null()  # no second sort key (a NULL takes the other kinds' type and collation)
+
+    def points(kind, column, value, exact=False):
+        condition = column == value if exact else _starts_with(column, value)
+        if column is ContactPoint.key:  # the (kind, key) index; digit forms are phones' only
+            condition = sa.and_(ContactPoint.kind == kind, condition)
+        return _stream((ContactPoint.customer_id.label("customer_id"),
+                        column.label("k1"), none.label("k2")),
+                       (column, ContactPoint.customer_id), condition, depth)
+
+    name = search_key(q)
+    streams = []
+    q = q.strip()
     digits = "".join(ch for ch in q if ch.isdigit())
-    if len(digits) >= 3 and all(ch.isdigit() or ch in "+-(). /" for ch in q.strip()):
-        # The digits as typed (part of a number) and, if it parses, the whole number in E.164.
-        numbers = {digits}
+    looks_like_phone = len(digits) >= 3 and set(q) <= PHONE_CHARS
+    number = None
+    if looks_like_phone:
         with contextlib.suppress(InvalidAddress):
-            numbers.add(phone_key(q).lstrip("+"))
-        points += [sa.and_(ContactPoint.kind == "phone",
-                           ContactPoint.key.like("%" + _like_prefix(number), escape="\\"))
-                   for number in sorted(numbers)]
-    clauses.append(Customer.id.in_(sa.select(ContactPoint.customer_id).where(sa.or_(*points))))
-    return sa.or_(*clauses)
+            number = phone_key(q)
+            streams.append(points("phone", ContactPoint.key, number, exact=True))
+    if "@" in q:
+        streams.append(points("email", ContactPoint.key, email_key(q), exact=True))
+    streams.append(_stream((Customer.id.label("customer_id"), Customer.name_key.label("k1"),
+                            none.label("k2")), (Customer.name_key, Customer.id),
+                           _starts_with(Customer.name_key, name), depth))
+    if name:
+        streams.append(_stream(
+            (Customer.id.label("customer_id"), Customer.last_name_key.label("k1"),
+             Customer.name_key.label("k2")),
+            (Customer.last_name_key, Customer.name_key, Customer.id),
+            _starts_with(Customer.last_name_key, name), depth))
+        streams.append(points("email", ContactPoint.key, email_key(q)))
+    if looks_like_phone:
+        # The digits as typed and, if it parses, the whole number's digits.
+        for typed in dict.fromkeys([digits, *([number.lstrip("+")] if number else [])]):
+            streams.append(points("phone", ContactPoint.national_digits, typed))
+            streams.append(points("phone", ContactPoint.key, "+" + typed))
+            streams.append(points("phone", ContactPoint.reversed_digits, typed[::-1]))
+    return streams
 
 
-def search(session, q: str | None, offset: int, limit: int) -> tuple[list[Customer], int]:
-    """One page of matching customers, by last then first name, and the total count."""
-    stmt = sa.select(Customer).order_by(Customer.last_name, Customer.first_name, Customer.id)
-    if q and q.strip():
-        stmt = stmt.where(search_filter(q))
-    return pages.page(session, stmt, offset, limit)
+def search_statement(q: str | None, depth: int) -> sa.Select:
+    """The matching customers' ids in the order shown (a customer may come more than once),
+    as one UNION of indexed queries, each reading at most `depth` index entries."""
+    streams = _streams(q or "", depth)
+    ranked = sa.union_all(*(
+        sa.select(stream.c.customer_id, stream.c.k1, stream.c.k2, sa.literal(rank).label("rank"))
+        for rank, stream in enumerate(streams))).subquery()
+    return (sa.select(ranked.c.customer_id, ranked.c.rank)
+            .order_by(ranked.c.rank, ranked.c.k1, ranked.c.k2, ranked.c.customer_id))
 
 
-def journey(session, customer: Customer) -> dict:
-    """All requests of a customer, newest first, each with its activities newest first."""
-    requests = session.scalars(
-        sa.select(Request)
-        .where(Request.customer_id == customer.id)
-        .options(so.selectinload(Request.activities).selectinload(Activity.notes))
-        .order_by(Request.created_at.desc(), Request.id.desc())
-    ).all()
-    return {"customer": customer, "requests": list(requests)}
+def search(session, q: str | None, offset: int,
+           limit: int) -> tuple[list[Customer], int | None]:
+    """One page of matching customers (best kind of match first, then by name or address)
+    and how many match, or None while more follow this page. No count is made: at a
+    million customers it would cost more than the page, on every keystroke."""
+    depth = min(offset + limit, SEARCH_DEPTH) + 1
+    rows = session.execute(search_statement(q, depth)).all()
+    ids = list(dict.fromkeys(customer_id for customer_id, _rank in rows))
+    # More follow if a page past this one has matches, or a kind of match was cut short.
+    per_kind = Counter(rank for _id, rank in rows)
+    more = len(ids) > offset + limit or any(n >= depth for n in per_kind.values())
+    if more and offset + limit > SEARCH_DEPTH:
+        raise Unprocessable(f"A search shows its first {SEARCH_DEPTH} matches; narrow it down.",
+                            errors={"page": [f"Past the first {SEARCH_DEPTH} matches."]})
+    shown = ids[offset:offset + limit]
+    found = {c.id: c for c in session.scalars(sa.select(Customer).where(Customer.id.in_(shown)))}
+    return [found[i] for i in shown if i in found], None if more else len(ids)
+
+
+JOURNEY_PAGE = 50  # activities of a journey page, unless the client asks for another size
+JOURNEY_PAGE_MAX = 200
+
+
+def journey(session, customer: Customer, limit: int = JOURNEY_PAGE,
+            before: tuple | None = None) -> dict:
+    """One page of the customer's journey: requests newest first, each with its activities
+    newest first, `limit` items in all (an activity, or a request that has none).
+
+    `before` is where the previous page ended (`next` of that page): a request whose
+    activities go on past a page comes again at the top of the next, with the rest of
+    them. Also every open request of the customer, wherever it falls (targets of a move).
+    """
+    items = session.execute(journey_items(customer.id, limit + 1, before)).all()
+    more, items = len(items) > limit, items[:limit]
+    requests = {r.id: r for r in session.scalars(
+        sa.select(Request).where(Request.id.in_({request_id for _at, request_id, _a in items})))}
+    activities = {a.id: a for a in session.scalars(
+        sa.select(Activity).where(Activity.id.in_({a for _at, _r, a in items if a}))
+        .options(so.selectinload(Activity.notes)))}
+    shown: dict[int, dict] = {}
+    for _at, request_id, activity_id in items:
+        entry = shown.setdefault(request_id, {**_columns(requests[request_id]),
+                                              "activities": []})
+        if activity_id is not None:
+            entry["activities"].append(activities[activity_id])
+    open_requests = session.scalars(
+        sa.select(Request).where(Request.customer_id == customer.id, Request.status == "open")
+        .order_by(Request.created_at.desc(), Request.id.desc())).all()
+    return {"customer": customer, "requests": list(shown.values()),
+            "next": tuple(items[-1]) if more else None, "open_requests": open_requests}
+
+
+def journey_items(customer_id: int, limit: int, before: tuple | None = None) -> sa.Select:
+    """(request created_at, request id, activity id or None) of the journey's items in order,
+    from `before` on: the customer's requests and their activities, each read by its
+    customer_id index (an activity's mirrors its request's)."""
+    stmt = (sa.select(Request.created_at, Request.id, Activity.id)
+            .outerjoin(Activity, sa.and_(Activity.request_id == Request.id,
+                                         Activity.customer_id == customer_id))
+            .where(Request.customer_id == customer_id)
+            .order_by(Request.created_at.desc(), Request.id.desc(), Activity.id.desc())
+            .limit(limit))
+    if before is not None:
+        at, request_id, activity_id = before
+        later = sa.or_(Request.created_at < at,
+                       sa.and_(Request.created_at == at, Request.id < request_id))
+        if activity_id is not None:
+            later = sa.or_(later, sa.and_(Request.created_at == at, Request.id == request_id,
+                                          Activity.id < activity_id))
+        stmt = stmt.where(later)
+    return stmt
+
+
+def _columns(row) -> dict:
+    return {column.key: getattr(row, column.key) for column in sa.inspect(type(row)).column_attrs}

@@ -120,6 +120,8 @@ def record_contact_text(session, activity: Activity, *, message_id: str, text: s
     message, or None.
     """
     _require_media(activity, TEXT_MEDIA, _NO_TEXT.format(activity.media_type))
+    if activity.id is None:
+        session.flush()  # a contact new in this transaction: the message names it by id
     message, added = _insert(session, _inbound(activity, dict(
         message_id=message_id, text=text, subject=subject, author=author, sent_at=sent_at)))
     if not added:

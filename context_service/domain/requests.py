@@ -111,49 +111,104 @@ def close(request: Request, reason: str, actor: str, at: datetime | None = None)
 
 
 def close_if_expired(session, request: Request | None) -> None:
-    """Close an expired request now, as the sweeper would have: a late change never revives it."""
-    if request is not None and is_expired(session, request):
-        close(request, "auto", AUTO_ACTOR)
-        audit.record(session, AUTO_ACTOR, request, "auto-close", {"status": ["open", "closed"]})
+    """Close an expired request now, as the sweeper would have: a late change never revives it.
+
+    A request not in the database yet is new, so not expired: nothing to ask.
+    """
+    if request is not None and not sa.inspect(request).pending and is_expired(session, request):
+        _close_expired(session, request)
+
+
+def _close_expired(session, request: Request) -> None:
+    close(request, "auto", AUTO_ACTOR)
+    audit.record(session, AUTO_ACTOR, request, "auto-close", {"status": ["open", "closed"]})
+
+
+def _latest_open(session, customer_ids, lock: bool) -> dict[int, Request | None]:
+    """Each customer's latest open request that has not expired (expired ones are closed now),
+    or None; every customer found is a key.
+
+    One statement reads the customers, their open requests and each one's latest activity;
+    with `lock`, it locks the customers' rows too (FOR NO KEY UPDATE: it does not wait for the
+    key-share locks that inserting rows which refer to a customer takes, so two such
+    transactions cannot deadlock). A statement that waited for the lock still reads the
+    requests as they were when it began: unless it found a live open request, they are read
+    again, under the lock, before one is closed or created.
+    """
+    stmt = _open_requests(customer_ids)
+    rows = session.execute(stmt.with_for_update(key_share=True, of=Customer) if lock
+                           else stmt).all()
+    now = utcnow()
+    found = _live(rows, now)
+    if lock and not all(found.values()):
+        rows = session.execute(_open_requests(list(found))
+                               .execution_options(populate_existing=True)).all()
+        found = _live(rows, now)
+    for customer_id, request, latest in rows:
+        if request is not None and _idle_past_cutoff(request, latest, now) and (
+                found[customer_id] is None
+                or (request.created_at, request.id) > (found[customer_id].created_at,
+                                                       found[customer_id].id)):
+            _close_expired(session, request)
+    return found
+
+
+def _open_requests(customer_ids) -> sa.Select:
+    """(customer id, open request or None, its latest activity's time), newest first."""
+    latest_activity = (sa.select(sa.func.max(Activity.updated_at))
+                       .where(Activity.request_id == Request.id).scalar_subquery())
+    return (sa.select(Customer.id, Request, latest_activity)
+            .outerjoin(Request, sa.and_(Request.customer_id == Customer.id,
+                                        Request.status == "open"))
+            .where(Customer.id.in_(customer_ids))
+            .order_by(Customer.id, Request.created_at.desc(), Request.id.desc()))
+
+
+def _live(rows, now: datetime) -> dict[int, Request | None]:
+    """Each customer's newest open request that has not expired, or None."""
+    found = {}
+    for customer_id, request, latest in rows:
+        if found.setdefault(customer_id, None) is None and request is not None and (
+                not _idle_past_cutoff(request, latest, now)):
+            found[customer_id] = request
+    return found
 
 
 def latest_open(session, customer: Customer) -> Request | None:
     """The customer's latest open request that has not expired (expired ones are closed now)."""
-    candidates = session.scalars(
-        sa.select(Request)
-        .where(Request.customer_id == customer.id, Request.status == "open")
-        .order_by(Request.created_at.desc(), Request.id.desc())
-    ).all()
-    for request in candidates:
-        close_if_expired(session, request)
-        if request.status == "open":
-            return request
-    return None
+    return _latest_open(session, [customer.id], lock=False).get(customer.id)
 
 
-def create(session, customer: Customer | None, actor: str, title: str = "",
+def create(session, customer_id: int | None, actor: str, title: str = "",
            description: str = "") -> Request:
-    request = Request(customer_id=customer.id if customer else None, title=title,
-                      description=description, updated_by=actor)
+    request = Request(customer_id=customer_id, title=title, description=description,
+                      updated_by=actor)
     session.add(request)
-    session.flush()
     audit.record(session, actor, request, "create", {"title": title, "description": description})
     return request
 
 
-def attach_target(session, customer: Customer | None, actor: str) -> Request:
+def attach_target(session, customer_id: int | None, actor: str) -> Request:
     """R2: the customer's latest open request, else a new one.
 
     The customer's row is locked first (SQLite serialises writers anyway), so two contacts
-    arriving together cannot both find no open request and start one each. FOR NO KEY UPDATE:
-    it does not wait for the key-share locks that inserting rows which refer to the customer
-    takes, so two such transactions cannot deadlock.
+    arriving together cannot both find no open request and start one each.
     """
-    if customer is None:
+    if customer_id is None:
         return create(session, None, actor)
-    session.execute(sa.select(Customer.id).where(Customer.id == customer.id)
-                    .with_for_update(key_share=True))
-    return latest_open(session, customer) or create(session, customer, actor)
+    return (_latest_open(session, [customer_id], lock=True).get(customer_id)
+            or create(session, customer_id, actor))
+
+
+def caller_target(session, owners: sa.Select, actor: str) -> tuple[list[int], Request | None]:
+    """R2 for a new contact accepted at once: the customers `owners` selects (those with its
+    address), locked, and, when there is exactly one, the request the contact joins (R2).
+    Finding the caller and their request is one statement."""
+    found = _latest_open(session, owners, lock=True)
+    if len(found) != 1:
+        return sorted(found), None
+    [(customer_id, request)] = found.items()
+    return [customer_id], request or create(session, customer_id, actor)
 
 
 def update(session, request: Request, data: dict, actor: str) -> Request:

@@ -1,6 +1,7 @@
 """Each agent's Open and Recent lists (R1, R10)."""
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from ..errors import NotFound
 from ..models import Activity, Customer, OpenEntry, utcnow
@@ -9,14 +10,18 @@ from . import requests as requests_domain
 RECENT_LIMIT = 50
 
 
-def _open_entry(session, agent_id: str, activity: Activity) -> OpenEntry | None:
-    return session.scalar(
-        sa.select(OpenEntry).where(
-            OpenEntry.agent_id == agent_id,
-            OpenEntry.activity_id == activity.id,
-            OpenEntry.closed_at.is_(None),
-        )
-    )
+def _entries(session, activity: Activity, where) -> list[OpenEntry]:
+    """Entries of the activity; none when it is new in this transaction (nobody can have it)."""
+    if sa.inspect(activity).pending:
+        return []
+    return list(session.scalars(
+        sa.select(OpenEntry).where(OpenEntry.activity_id == activity.id, where)
+        .options(so.lazyload(OpenEntry.activity), so.lazyload(OpenEntry.customer))))
+
+
+def _new_entry(agent_id: str, activity: Activity, ringing: bool = False) -> OpenEntry:
+    return OpenEntry(agent_id=agent_id, activity=activity, ringing=ringing,
+                     customer_id=activity.customer_id, request=activity.request)
 
 
 def open_for(session, agent_id: str, activity: Activity) -> OpenEntry:
@@ -24,36 +29,35 @@ def open_for(session, agent_id: str, activity: Activity) -> OpenEntry:
 
     The agent took the contact: its ring stops, and so does the ring at anyone else.
     """
-    stop_ringing(session, activity, except_agent=agent_id)
-    entry = _open_entry(session, agent_id, activity)
+    mine = sa.and_(OpenEntry.agent_id == agent_id, OpenEntry.closed_at.is_(None))
+    entry = None
+    for found in _entries(session, activity, sa.or_(OpenEntry.ringing.is_(True), mine)):
+        if found.agent_id == agent_id and found.closed_at is None:
+            entry = found
+        elif found.ringing:
+            session.delete(found)  # rings that ended unanswered leave no trace
     if entry is None:
-        entry = OpenEntry(agent_id=agent_id, activity_id=activity.id,
-                          customer_id=activity.customer_id, request_id=activity.request_id)
+        entry = _new_entry(agent_id, activity)
         session.add(entry)
-        session.flush()
     elif entry.ringing:
         entry.ringing = False
-        entry.customer_id, entry.request_id = activity.customer_id, activity.request_id
+        entry.customer_id, entry.request = activity.customer_id, activity.request
     return entry
 
 
 def ring_for(session, agent_id: str, activity: Activity) -> None:
     """The contact rings at the agent: the caller pops up in its Open list before it answers."""
-    if _open_entry(session, agent_id, activity) is None:
-        session.add(OpenEntry(agent_id=agent_id, activity_id=activity.id, ringing=True,
-                              customer_id=activity.customer_id, request_id=activity.request_id))
-        session.flush()
+    mine = sa.and_(OpenEntry.agent_id == agent_id, OpenEntry.closed_at.is_(None))
+    if not _entries(session, activity, mine):
+        session.add(_new_entry(agent_id, activity, ringing=True))
 
 
-def stop_ringing(session, activity: Activity, agent_id: str | None = None,
-                 except_agent: str | None = None) -> None:
+def stop_ringing(session, activity: Activity, agent_id: str | None = None) -> None:
     """Rings that ended unanswered leave no trace in Open or Recent: nobody handled them."""
     stmt = sa.select(OpenEntry).where(OpenEntry.activity_id == activity.id,
                                       OpenEntry.ringing.is_(True))
     if agent_id is not None:
         stmt = stmt.where(OpenEntry.agent_id == agent_id)
-    if except_agent is not None:
-        stmt = stmt.where(OpenEntry.agent_id != except_agent)
     for entry in session.scalars(stmt):
         session.delete(entry)
 

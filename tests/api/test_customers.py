@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from context_service import synthetic
+from context_service.extensions import db
 from context_service.models import Customer
 
 URL = "/api/v1/customers"
@@ -74,9 +76,33 @@ def test_paging_with_page_and_page_size(agent, make_customer):
 
     assert [c["first_name"] for c in first.json] == ["Pat0", "Pat1"]
     assert [c["first_name"] for c in third.json] == ["Pat4"]
+    # No count on every keystroke: a page says whether more follow, and the last page,
+    # having seen every match, how many there are.
     paging = json.loads(first.headers["X-Pagination"])
-    assert paging["total"] == 5 and paging["total_pages"] == 3 and paging["next_page"] == 2
-    assert json.loads(third.headers["X-Pagination"])["last_page"] == 3
+    assert paging == {"page": 1, "first_page": 1, "next_page": 2, "more": True}
+    last = json.loads(third.headers["X-Pagination"])
+    assert last["more"] is False and last["total"] == 5 and last["last_page"] == 3
+
+
+def test_a_search_serves_its_first_1000_matches(agent, app):
+    with app.app_context():
+        synthetic.load(db.session, 1001, first=0)
+    assert len(agent.get(URL, query_string={"page": 5, "page_size": 200}).json) == 200
+
+    response = agent.get(URL, query_string={"page": 6, "page_size": 200})
+
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert "page" in response.json["errors"]
+
+
+def test_exact_addresses_come_first(agent, make_customer):
+    ann = make_customer(first_name="Ann", emails=["ann@example.com"])
+    other = make_customer(first_name="Ann", last_name="Other", emails=["ann@example.community"])
+
+    ids = [c["id"] for c in agent.get(URL, query_string={"q": "ann@example.com"}).json]
+
+    assert ids == [ann["id"], other["id"]]
 
 
 def test_page_size_is_at_most_200(agent, make_customer):
