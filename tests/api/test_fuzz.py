@@ -29,6 +29,7 @@ RULES_BEYOND_SCHEMA = [
     "/api/v1/activities/{activity_id}/move", "/api/v1/activities/{activity_id}/messages",
     "/api/v1/activities/{activity_id}/tags", "/api/v1/me/state",
     "/api/v1/admin/api-keys", "/api/v1/admin/api-keys/{key_id}/webhook",
+    "/api/v1/customers/{customer_id}/journey",  # `before` is a cursor the service gave
 ]
 
 
