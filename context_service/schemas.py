@@ -84,9 +84,13 @@ class Scalar(f.Raw):
 
 
 def scalar2properties(_converter, field, **_kwargs) -> dict:
-    """apispec: how Scalar reads in the document (registered by extensions.ProblemApi)."""
+    """apispec: how Scalar reads in the document, and the text rule every string keeps:
+    no NUL (registered by extensions.ProblemApi; a field's own pattern says more)."""
     if isinstance(field, Scalar):
         return {"type": ["string", "number", "boolean", "null"], "maxLength": TEXT_MAX}
+    if isinstance(field, f.String) and not any(isinstance(rule, v.Regexp)
+                                               for rule in field.validators):
+        return {"pattern": "^[^\\x00]*$"}
     return {}
 
 

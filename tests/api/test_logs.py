@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, clear_data
 from tests.live import LiveServer
 
 
@@ -26,7 +26,7 @@ def test_a_callers_request_id_is_kept_when_plain(client):
 
 @pytest.mark.live
 def test_json_logs_name_the_request_and_never_a_secret(own_database, tmp_path):
-    url, _engine = own_database
+    url, engine = own_database
     output = tmp_path / "server.log"
     server = LiveServer(url, ADMIN_TOKEN, access_log="-", output=output, LOG_FORMAT="json",
                         LOG_LEVEL="INFO")
@@ -50,6 +50,7 @@ def test_json_logs_name_the_request_and_never_a_secret(own_database, tmp_path):
                         token=connector)
     finally:
         server.stop()
+        clear_data(engine)  # on PostgreSQL the tables are shared with the other tests
     lines = output.read_text().splitlines()
     records = [json.loads(line) for line in lines]  # every line is one JSON object
     assert all({"time", "level", "logger", "message"} <= set(r) for r in records)
