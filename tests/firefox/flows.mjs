@@ -262,14 +262,21 @@ const FLOWS = [
     await expectEl(bob, sel('customer-city'), { value: 'Bristol' });
   }],
 
-  ['close a call from the Open list', async () => {
+  ['close a call from the Open list, saving the changes left', async () => {
     const page = ctx.alice;
     await contactEvent('ended', { contact_id: `ff-call-${RUN}`, agent_id: ALICE });
     const entry = sel('open-entry', `[data-customer-id="${ctx.ada.id}"]`);
     await click(page, `${entry} ${action('select-entry')}`);
     await expectEl(page, sel('customer-name'), { exact: 'Ada Lovelace' });
+    await editCustomer(page);
+    await fill(page, sel('customer-city'), 'Leeds');
+    // Unsaved changes: Close asks (a modal <dialog>), and Save keeps them.
     await click(page, sel('close-entry'));
+    await expectEl(page, sel('dialog'), { visible: true, attrs: { open: '' } });
+    await click(page, `${sel('dialog')} ${action('dialog-save')}`);
     await expectEl(page, sel('open-entry'), { count: 0 });
+    await stored('the city saved on close', () => api('GET', `/api/v1/customers/${ctx.ada.id}`),
+      (c) => c.city === 'Leeds');
     await click(page, sel('tab-recent'));
     await expectEl(page, sel('recent-entry', `[data-customer-id="${ctx.ada.id}"]`), { text: 'Ada Lovelace' });
     await click(page, sel('tab-open'));
@@ -341,6 +348,30 @@ const FLOWS = [
     await expectEl(page, sel('open-entry'), { count: 0 });
     await stored('the completed task', () => api('GET', `/api/v1/tasks/${ctx.task.id}`),
       (t) => t.status === 'completed');
+  }],
+
+  ['an email is offered and Alt+Shift+A accepts it', async () => {
+    const page = ctx.alice;
+    await expectEl(page, sel('agent-state'), { attrs: { 'data-state': 'ready' } });
+    const body = 'Hello,\n\nit rebooted three times today.\n\nGrace';
+    const queued = await contactEvent('queued', {
+      contact_id: `ff-email-${RUN}`, media_type: 'email', queue: 'support',
+      customer_name: 'Grace Hopper', from: 'grace.hopper@example.com', to: 'support@example.com',
+      subject: 'Router keeps rebooting', body,
+    });
+    await expectEl(page, sel('offer', `[data-task-id="${queued.task.id}"]`), { visible: true });
+    await expectEl(page, `${sel('offer-facts')} [data-fact="subject"]`, { text: 'Router keeps rebooting' });
+    // Firefox takes Alt+Shift as its access-key modifier: the gadget's shortcut still works.
+    await page.keyboard.down('Alt');
+    await page.keyboard.down('Shift');
+    await page.keyboard.press('KeyA');
+    await page.keyboard.up('Shift');
+    await page.keyboard.up('Alt');
+    await expectEl(page, sel('offer'), { count: 0 });
+    await expectEl(page, sel('comm-panel'), { attrs: { 'data-media': 'email' } });
+    await expectEl(page, sel('email-body'), { exact: body }); // line breaks kept on screen
+    await stored('the task accepted by the shortcut', () => api('GET', `/api/v1/tasks/${queued.task.id}`),
+      (t) => t.status === 'active' && t.agent_id === ALICE);
   }],
 ];
 

@@ -25,10 +25,11 @@ FLOWS = [
     "a call arrives and the gadget shows the customer",
     "edit and save the customer",
     "two agents change the customer: the second save gets the conflict view",
-    "close a call from the Open list",
+    "close a call from the Open list, saving the changes left",
     "Care: go Ready, a chat is offered, accept it",
     "chat both ways",
     "close the chat from the Open list: its task completes",
+    "an email is offered and Alt+Shift+A accepts it",
 ]
 # Firefox's start and the flows take about 20 s on an idle machine; this bounds a hang.
 RUN_TIMEOUT = 240
