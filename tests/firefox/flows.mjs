@@ -22,6 +22,7 @@ import puppeteer from 'puppeteer-core';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TIMEOUT = 10_000; // ms for anything the page should show
 const LAUNCH_TIMEOUT = 60_000;
+const RUN_LIMIT = 180_000; // the whole run: a hang ends here, Firefox with it
 
 function setting(name, fallback) {
   const value = process.env[name] ?? fallback;
@@ -416,6 +417,12 @@ async function main() {
     console.error(`FAIL launch ${FIREFOX}: ${error.message}`);
     return 1;
   }
+  const watchdog = setTimeout(() => {
+    console.log(`FAIL the flows did not finish in ${RUN_LIMIT / 1000} s`);
+    browser.process()?.kill('SIGKILL');
+    process.exit(1);
+  }, RUN_LIMIT);
+  watchdog.unref();
   console.log(`browser ${await browser.version()} (${((Date.now() - started) / 1000).toFixed(1)} s to start)`);
   try {
     for (const [name, flow] of FLOWS) {
