@@ -7,6 +7,9 @@
 //   CC_CONNECTOR_TOKEN  the phone system / chat connector (its key's webhook gets replies)
 //   CC_AGENTS           two agent ids, "alice,bob", both with the password CC_PASSWORD
 //   FIREFOX             the browser (default /usr/bin/firefox-esr)
+//   CC_FINESSE          optional: the gadget in a Finesse desktop, as JSON {desktop, control,
+//                       agent, password, call, answer} (tests/standins/finesse: its desktop
+//                       URL, its control URL, a Finesse agent, a ringing dialog, its answer)
 //   CC_ARTIFACTS        where a failure's screenshots go (default test-artifacts/firefox)
 //
 // It prints one line per flow and stops at the first failure with exit status 1, a message
@@ -40,6 +43,7 @@ const [ALICE, BOB] = setting('CC_AGENTS').split(',');
 const PASSWORD = setting('CC_PASSWORD');
 const FIREFOX = setting('FIREFOX', '/usr/bin/firefox-esr');
 const ARTIFACTS = setting('CC_ARTIFACTS', path.resolve(HERE, '../../test-artifacts/firefox'));
+const FINESSE = process.env.CC_FINESSE ? JSON.parse(process.env.CC_FINESSE) : null;
 const RUN = Date.now().toString(36); // event ids unique to this run
 
 class FlowError extends Error {}
@@ -72,7 +76,7 @@ function contactEvent(type, fields) {
   }, CONNECTOR);
 }
 
-/** Polls the API until `test(value)` holds: what the gadget did is stored. */
+/** Polls `read()` (the API, mostly) until `test(value)` holds: what the gadget did is stored. */
 async function stored(what, read, test) {
   const deadline = Date.now() + TIMEOUT;
   let value;
@@ -80,7 +84,7 @@ async function stored(what, read, test) {
     value = await read();
     if (test(value)) return value;
     if (Date.now() > deadline) {
-      throw new FlowError(`${what}: not stored within ${TIMEOUT / 1000} s; the API has ${
+      throw new FlowError(`${what}: not so within ${TIMEOUT / 1000} s; last read: ${
         JSON.stringify(value).slice(0, 400)}`);
     }
     await new Promise((resolve) => { setTimeout(resolve, 100); });
@@ -139,7 +143,9 @@ let front = null;
  * browser, and Firefox gives a tab in the background no animation frames, which a click
  * waits for (a stable position). So the page acted on is brought to the front first.
  */
-async function toFront(page) {
+async function toFront(target) {
+  // A frame (the gadget inside a host page) is in front with its page.
+  const page = typeof target.page === 'function' ? target.page() : target;
   if (front === page) return;
   await page.bringToFront();
   front = page;
@@ -375,6 +381,47 @@ const FLOWS = [
       (t) => t.status === 'active' && t.agent_id === ALICE);
   }],
 ];
+
+async function standin(method, urlPath, body) {
+  const response = await fetch(FINESSE.control + urlPath, {
+    method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    signal: AbortSignal.timeout(TIMEOUT),
+  });
+  check(response.ok, `the Finesse stand-in answered ${method} ${urlPath} with ${response.status}`);
+}
+
+if (FINESSE) {
+  FLOWS.push(['in the Finesse desktop: a call rings and the gadget shows the caller', async ({ browser }) => {
+    const desktop = await agentPage(browser, FINESSE.agent);
+    await desktop.goto(FINESSE.desktop, { waitUntil: 'load', timeout: TIMEOUT });
+    const form = sel('desktop-signin');
+    await fill(desktop, `${form} [name="username"]`, FINESSE.agent);
+    await fill(desktop, `${form} [name="password"]`, FINESSE.password);
+    await click(desktop, `${form} [type="submit"]`);
+    await expectEl(desktop, sel('desktop-agent'), { text: FINESSE.agent });
+    // The gadget: an iframe of the desktop's origin, calling the service cross-origin.
+    const gadget = await (await desktop.waitForSelector('iframe[data-gadget]', { timeout: TIMEOUT }))
+      .contentFrame();
+    gadget.agent = `${FINESSE.agent} (gadget)`;
+    await expectEl(gadget, sel('connection'), { attrs: { 'data-state': 'live' } });
+    await expectEl(gadget, sel('agent'), { exact: FINESSE.agent }); // Finesse's sign-in: no form
+    await expectEl(gadget, sel('signin-form'), { count: 0 });
+
+    await standin('POST', '/_standin/dialogs', FINESSE.call);
+    await expectEl(gadget, sel('open-entry', `[data-customer-id="${ctx.ada.id}"]`),
+      { attrs: { 'data-ringing': 'true' } });
+    await expectEl(gadget, sel('customer-name'), { exact: 'Ada Lovelace' });
+    await standin('PATCH', `/_standin/dialogs/${FINESSE.call.id}`, FINESSE.answer);
+    await expectEl(gadget, sel('open-entry', '[data-ringing="true"]'), { count: 0 });
+    await expectEl(gadget, sel('comm-panel'), { attrs: { 'data-media': 'voice' } });
+    // dynamic-height: the desktop fits the iframe to the gadget's content.
+    const heights = async () => [
+      await desktop.$eval('iframe[data-gadget]', (frame) => frame.getBoundingClientRect().height),
+      await gadget.$eval('#cc-root', (root) => root.getBoundingClientRect().height)];
+    await stored('the iframe fitted to the gadget (iframe, content heights)', heights,
+      ([frame, content]) => Math.abs(frame - content) < 40);
+  }]);
+}
 
 async function screenshots(name) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });

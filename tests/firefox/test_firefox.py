@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ADMIN_TOKEN, emptied
-from tests.live import ROOT, LiveServer, WebhookReceiver
+from tests.conftest import ADMIN_TOKEN, FINESSE_USERS, emptied, gadget_server
+from tests.live import ROOT, WebhookReceiver
+from tests.standins.finesse.dialogs import voice_call
 
 HERE = Path(__file__).resolve().parent
 FIREFOX = os.environ.get("FIREFOX", "/usr/bin/firefox-esr")
@@ -30,7 +31,9 @@ FLOWS = [
     "chat both ways",
     "close the chat from the Open list: its task completes",
     "an email is offered and Alt+Shift+A accepts it",
+    "in the Finesse desktop: a call rings and the gadget shows the caller",
 ]
+FINESSE_AGENT = FINESSE_USERS[0]
 # Firefox's start and the flows take 25-40 s here; flows.mjs gives up after 180 s itself.
 RUN_TIMEOUT = 240
 
@@ -48,24 +51,30 @@ def missing() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def firefox_server(own_database):
+def firefox_server(own_database, finesse_standin):
     """A server of its own: replies are delivered to webhooks at once (the shared one
-    delivers none), and on SQLite its pushes and offers stay with its own database."""
+    delivers none), and on SQLite its pushes and offers stay with its own database.
+    The Finesse stand-in's desktop may host its gadget."""
     reason = missing()
     if reason:
         if os.environ.get("REQUIRE_BROWSER"):
             pytest.fail(f"{reason}, and REQUIRE_BROWSER is set")
         pytest.skip(reason)
     url, _engine = own_database
-    server = LiveServer(url, ADMIN_TOKEN, OFFER_TIMEOUT_SECONDS=30,
-                        WEBHOOK_POLL_SECONDS=0.2, WEBHOOK_RETRY_SECONDS=0.2).start()
+    server = gadget_server(url, finesse_standin, origins=[finesse_standin.desktop_origin],
+                           OFFER_TIMEOUT_SECONDS=30,
+                           WEBHOOK_POLL_SECONDS=0.2, WEBHOOK_RETRY_SECONDS=0.2)
     yield server
     server.stop()
 
 
 @pytest.fixture
-def server(firefox_server, own_database):
+def server(firefox_server, own_database, finesse_standin):
+    """The server, empty, and the Finesse desktop showing its gadget with no calls."""
+    finesse_standin.remove_dialogs()
+    finesse_standin.set_layout([firefox_server.url + "/gadget.xml"])
     yield from emptied(own_database[1], firefox_server)
+    finesse_standin.remove_dialogs()
 
 
 @pytest.fixture
@@ -75,7 +84,17 @@ def webhook():
     receiver.stop()
 
 
-def test_main_agent_flows_in_firefox(server, webhook):
+def finesse_settings(finesse) -> str:
+    call = voice_call("16804377", "+14155550100", FINESSE_AGENT.extension)
+    answer = {"state": "ACTIVE", "participants": [
+        {**p, "state": "ACTIVE", "actions": ["HOLD", "DROP"] if p["mediaAddressType"] else []}
+        for p in call["participants"]]}
+    return json.dumps({"desktop": finesse.desktop_url, "control": finesse.url,
+                       "agent": FINESSE_AGENT.login_id, "password": FINESSE_AGENT.password,
+                       "call": call, "answer": answer})
+
+
+def test_main_agent_flows_in_firefox(server, webhook, finesse_standin):
     for agent_id in ("alice", "bob"):
         server.agent_token(agent_id, password=PASSWORD)
     key = server.admin("POST", "/api/v1/admin/api-keys", {"name": "pbx", "role": "connector"})
@@ -90,6 +109,7 @@ def test_main_agent_flows_in_firefox(server, webhook):
         "CC_PASSWORD": PASSWORD,
         "FIREFOX": FIREFOX,
         "CC_ARTIFACTS": str(ARTIFACTS),
+        "CC_FINESSE": finesse_settings(finesse_standin),
     }
     node = subprocess.Popen(["node", str(HERE / "flows.mjs")], cwd=HERE, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
