@@ -5,13 +5,22 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install lint browser bench clean
+.PHONY: run test install lint browser bench clean lock
 
-$(VENV)/.installed: pyproject.toml
+# Installs exactly what requirements.lock pins, checked against its hashes; the
+# project itself goes in editable, without letting pip resolve anything else.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	PIP_CONSTRAINT= $(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+## make lock: pin the versions pyproject.toml allows, with hashes (after editing it)
+lock:
+	test -x $(BIN)/uv || { test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); $(BIN)/pip install --quiet uv; }
+	$(BIN)/uv pip compile --quiet --generate-hashes --extra test --python-version 3.11 \
+	  --no-emit-index-url -o requirements.lock pyproject.toml
 
 install: $(VENV)/.installed
 

@@ -105,8 +105,8 @@ function accessProblem(config) {
 }
 
 async function main() {
-  // The host first and synchronously: its listeners must exist before anything is awaited.
-  const host = createHost(window);
+  // The host first: it keeps what a host page says while its adapter loads.
+  const host = await createHost(window);
   const root = document.getElementById('cc-root') || document.body.appendChild(h('div', { id: 'cc-root' }));
   const config = await loadConfig();
 

@@ -40,11 +40,13 @@ async function catalogue(locale) {
 /** Load the best catalogue for these candidates; returns the chosen locale. */
 export async function loadLocale(candidates) {
   const locale = pickLocale(candidates.filter(Boolean));
-  if (!Object.keys(fallback).length) fallback = await catalogue('en');
+  // Every catalogue has every key (a test keeps them so): English is fetched only when the
+  // agent's catalogue cannot be, not on every start.
   try {
-    messages = locale === 'en' ? fallback : await catalogue(locale);
+    messages = await catalogue(locale);
     current = locale;
   } catch {
+    if (!Object.keys(fallback).length) fallback = await catalogue('en');
     messages = fallback;
     current = 'en';
   }

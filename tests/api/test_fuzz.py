@@ -106,7 +106,8 @@ def test_the_api_keeps_its_document_for_every_role(target, role, tmp_path):
          f"{server.url}/api/openapi.json", "--checks", "all", "--workers", "1",
          "--phases", "examples,coverage,fuzzing", "--no-color",
          "--report", "junit", "--report-junit-path", str(report)],
-        capture_output=True, text=True, timeout=600)
+        capture_output=True, text=True, timeout=600,
+        cwd=tmp_path)  # its example cache stays out of the checkout
     cases = re.search(r"(\d+) generated", run.stdout)
     failures = sum(len(case.findall("failure")) + len(case.findall("error"))
                    for case in ET.parse(report).getroot().iter("testcase"))  # noqa: S314
