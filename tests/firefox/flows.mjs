@@ -129,6 +129,7 @@ async function expectEl(page, selector, want = {}) {
         first: el ? el.outerHTML.replace(/\s+/g, ' ').slice(0, 300) : null,
         value: el && 'value' in el ? el.value : undefined,
         notice: document.querySelector('[data-testid="notice"]')?.textContent || null,
+        clicks: (window.ccClicks || []).slice(-3), // what the page last saw clicked
       };
     }, selector, want.nth ?? 0).catch((e) => ({ error: e.message }));
     throw new FlowError(`${page.agent}: waited ${TIMEOUT / 1000} s for ${selector} ${
@@ -166,6 +167,21 @@ async function fill(page, selector, text) {
   await expectEl(page, selector, { value: text });
 }
 
+const NARROW = { width: 360, height: 900 };
+
+/** Nothing wider than the page: no sideways scrolling in a narrow side panel. */
+async function fitsWidth(page, what) {
+  const [scroll, width] = await page.evaluate(() => [
+    document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  if (scroll > width) {
+    const widest = await page.evaluate((w) => [...document.querySelectorAll('#cc-root *')]
+      .filter((el) => el.getBoundingClientRect().right > w + 0.5)
+      .slice(-3).map((el) => `${el.tagName.toLowerCase()}.${el.className} right=${
+        Math.round(el.getBoundingClientRect().right)}`), width);
+    throw new FlowError(`${page.agent}: ${what} is ${scroll} px wide in a ${width} px page: ${widest.join(', ')}`);
+  }
+}
+
 // --- the browser -----------------------------------------------------------------------
 
 const pages = [];
@@ -178,6 +194,15 @@ async function agentPage(browser, agent) {
   page.agent = agent;
   front = page;
   await page.setViewport({ width: 900, height: 1000 });
+  // The page keeps a note of what it saw clicked: a failure says whether a click arrived.
+  await page.evaluateOnNewDocument(() => {
+    window.ccClicks = [];
+    document.addEventListener('click', (event) => {
+      const el = event.target.closest?.('[data-action], [data-testid]');
+      window.ccClicks.push(el ? `${el.dataset.action || el.dataset.testid}@${Math.round(
+        performance.now())}ms` : `${event.target.tagName}@${Math.round(performance.now())}ms`);
+    }, true);
+  });
   page.on('pageerror', (error) => pageErrors.push(`${agent}: ${error.message}`));
   page.on('dialog', async (dialog) => {
     pageErrors.push(`${agent}: unexpected dialog: ${dialog.message()}`);
@@ -291,6 +316,7 @@ const FLOWS = [
 
   ['Care: go Ready, a chat is offered, accept it', async () => {
     const page = ctx.alice;
+    await page.setViewport(NARROW); // from here on, a Finesse side panel's width
     ctx.alan = await api('POST', '/api/v1/customers', {
       first_name: 'Alan', last_name: 'Turing', phones: ['+1 415 555 0199'],
     });
@@ -306,10 +332,12 @@ const FLOWS = [
     check(ctx.task, `queueing a chat gave no task: ${JSON.stringify(queued)}`);
     await expectEl(page, sel('offer', `[data-task-id="${ctx.task.id}"]`), { visible: true });
     await expectEl(page, sel('offer-customer'), { exact: 'Alan Turing' });
+    await fitsWidth(page, 'the offer');
     await click(page, sel('offer-accept'));
     await expectEl(page, sel('offer'), { count: 0 });
     await expectEl(page, sel('customer-name'), { exact: 'Alan Turing' });
     await expectEl(page, sel('comm-panel'), { attrs: { 'data-media': 'chat' } });
+    await fitsWidth(page, 'the chat');
     await stored('the accepted task', () => api('GET', `/api/v1/tasks/${ctx.task.id}`),
       (t) => t.status === 'active' && t.agent_id === ALICE);
   }],
@@ -343,6 +371,7 @@ const FLOWS = [
     check(JSON.stringify(texts) === JSON.stringify([
       'in:Hello! My order has not arrived.', 'in:It was order 4711.',
       'out:Let me check.\nOne moment, please.']), `stored messages are ${JSON.stringify(texts)}`);
+    await fitsWidth(page, 'the chat with a reply');
     console.log(`  reply ${out[2].message_id}`); // the test checks its webhook got this one
   }],
 
@@ -377,6 +406,7 @@ const FLOWS = [
     await expectEl(page, sel('offer'), { count: 0 });
     await expectEl(page, sel('comm-panel'), { attrs: { 'data-media': 'email' } });
     await expectEl(page, sel('email-body'), { exact: body }); // line breaks kept on screen
+    await fitsWidth(page, 'the email');
     await stored('the task accepted by the shortcut', () => api('GET', `/api/v1/tasks/${queued.task.id}`),
       (t) => t.status === 'active' && t.agent_id === ALICE);
   }],
