@@ -1,7 +1,7 @@
 // The gadget's main agent flows in Firefox (R20): Debian's firefox-esr, driven by
 // puppeteer-core over WebDriver BiDi, against a running Customer Context service.
 //
-//   node flows.mjs            (settings from the environment, all required:)
+//   node flows.mjs      (settings from the environment; the first five are required)
 //   CC_URL              the service, e.g. http://127.0.0.1:8000
 //   CC_ADMIN_TOKEN      sets up customers and reads back what the gadget stored
 //   CC_CONNECTOR_TOKEN  the phone system / chat connector (its key's webhook gets replies)
