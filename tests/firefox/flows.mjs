@@ -18,6 +18,8 @@
 // layout, so the flows outlast changes of the gadget's look.
 
 import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
@@ -54,17 +56,40 @@ function check(condition, message) {
 
 // --- the service's API, for what the flows are not about -------------------------------
 
-async function api(method, urlPath, body, token = ADMIN) {
-  const response = await fetch(URL_BASE + urlPath, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(TIMEOUT),
+/**
+ * One call, on a connection of its own: gunicorn closes an idle keep-alive connection after
+ * 2 s, and a request sent on a pooled one just then would fail for no fault of the service.
+ */
+function request(method, url, body, headers) {
+  const client = url.startsWith('https:') ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(url, {
+      method, headers, agent: false, timeout: TIMEOUT,
+    }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => { text += chunk; });
+      response.on('end', () => resolve({ status: response.statusCode, text }));
+      response.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT / 1000} s`)));
+    req.on('error', reject);
+    req.end(body);
   });
-  const text = await response.text();
-  const data = text ? JSON.parse(text) : null;
-  check(response.ok, `${method} ${urlPath} answered ${response.status}: ${text.slice(0, 300)}`);
-  return data;
+}
+
+async function api(method, urlPath, body, token = ADMIN) {
+  let answer;
+  try {
+    answer = await request(method, URL_BASE + urlPath,
+      body === undefined ? undefined : JSON.stringify(body),
+      { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' });
+  } catch (error) {
+    throw new FlowError(`${method} ${urlPath} got no answer: ${error.code || ''} ${error.message}`);
+  }
+  const { status, text } = answer;
+  check(status >= 200 && status < 300, `${method} ${urlPath} answered ${status}: ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : null;
 }
 
 let eventNumber = 0;
@@ -413,11 +438,9 @@ const FLOWS = [
 ];
 
 async function standin(method, urlPath, body) {
-  const response = await fetch(FINESSE.control + urlPath, {
-    method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-    signal: AbortSignal.timeout(TIMEOUT),
-  });
-  check(response.ok, `the Finesse stand-in answered ${method} ${urlPath} with ${response.status}`);
+  const { status } = await request(method, FINESSE.control + urlPath, JSON.stringify(body),
+    { 'Content-Type': 'application/json' });
+  check(status >= 200 && status < 300, `the Finesse stand-in answered ${method} ${urlPath} with ${status}`);
 }
 
 if (FINESSE) {
