@@ -1,12 +1,13 @@
 """REST API blueprints, registered in this order (the OpenAPI document follows it)."""
 
-from . import activities, admin, auth, customers, events, health, me, requests, tasks
+from . import activities, admin, auth, customers, events, health, me, merges, requests, tasks
 
 BLUEPRINTS = (
     health.blp,
     auth.blp,
     events.blp,
     customers.blp,
+    merges.blp,
     requests.blp,
     activities.blp,
     me.blp,

@@ -28,6 +28,13 @@ SCALAR_FIELDS = (
 def get(session, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
+        from .merges import merged_into
+
+        merge = merged_into(session, customer_id)
+        if merge is not None:  # a gadget still showing a duplicate learns where it went
+            raise NotFound(f"Customer {customer_id} was merged into customer "
+                           f"{merge.survivor_id}.", merged_into=merge.survivor_id,
+                           merge_id=merge.id)
         raise NotFound(f"Customer {customer_id} does not exist.")
     return customer
 
