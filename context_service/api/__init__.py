@@ -1,6 +1,18 @@
 """REST API blueprints, registered in this order (the OpenAPI document follows it)."""
 
-from . import activities, admin, auth, customers, events, health, me, merges, requests, tasks
+from . import (
+    activities,
+    admin,
+    auth,
+    customers,
+    events,
+    fields,
+    health,
+    me,
+    merges,
+    requests,
+    tasks,
+)
 
 BLUEPRINTS = (
     health.blp,
@@ -13,4 +25,5 @@ BLUEPRINTS = (
     me.blp,
     tasks.blp,
     admin.blp,
+    fields.blp,
 )
