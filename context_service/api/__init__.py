@@ -8,6 +8,7 @@ from . import (
     events,
     fields,
     health,
+    imports,
     me,
     merges,
     requests,
@@ -26,4 +27,5 @@ BLUEPRINTS = (
     tasks.blp,
     admin.blp,
     fields.blp,
+    imports.blp,
 )
