@@ -36,8 +36,16 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..errors import Conflict, NotFound, Unprocessable
-from ..models import ContactPoint, Customer, CustomerImport, FieldDefinition, utcnow
-from ..synthetic import Writer, _columns
+from ..models import (
+    AuditEntry,
+    ContactPoint,
+    Customer,
+    CustomerImport,
+    FieldDefinition,
+    search_key,
+    utcnow,
+)
+from ..synthetic import Writer
 from . import audit, fields
 from .addresses import InvalidAddress, email_key, phone_forms
 
@@ -435,18 +443,26 @@ def _write(session, writer: Writer, result: Plan, actor: str, import_id: str) ->
     ids = writer.reserve_ids(Customer.__table__, len(result.created))
     customers, points = [], []
     for target, customer_id in zip(result.created, ids, strict=True):
-        customer = Customer(id=customer_id, version=1, created_at=now, updated_at=now,
-                            updated_by=actor, extra=target.extra,
-                            **{f: target.data.get(f) for f in SCALARS})
-        customers.append(_columns(customer))
+        # Rows as the mapping would write them (search keys as Customer keeps them), without
+        # building objects: a third of the time went into their constructors.
+        first, last = target.data.get("first_name"), target.data.get("last_name")
+        customers.append({"id": customer_id, "version": 1, "created_at": now,
+                          "updated_at": now, "updated_by": actor, "extra": target.extra,
+                          **{f: target.data.get(f) for f in SCALARS},
+                          "name_key": search_key(first, last),
+                          "last_name_key": search_key(last)})
         points.extend(_point_rows(customer_id, target.points))
-        audit.add(session, actor, "customer", customer_id, "import-create", 1,
-                  {"import_id": import_id})
     point_ids = writer.reserve_ids(ContactPoint.__table__, len(points))
     for point, point_id in zip(points, point_ids, strict=True):
         point["id"] = point_id
     writer.write(Customer.__table__, customers)
     writer.write(ContactPoint.__table__, points)
+    # Their audit entries the same way (COPY on PostgreSQL): the flush hook's one INSERT of
+    # thousands of VALUES took longer to compile than the customers took to write.
+    writer.write(AuditEntry.__table__, [
+        {"at": now, "actor": actor, "entity_type": "customer", "entity_id": str(c["id"]),
+         "action": "import-create", "version": 1, "changes": {"import_id": import_id}}
+        for c in customers])
     stored = _stored(session, [i for i, t in result.updated.items() if t.changed], lock=False)
     for customer_id, target in result.updated.items():
         if target.changed:
