@@ -1,6 +1,7 @@
 """Benchmark: bulk CSV import of customers over HTTP (issue 14), with its progress.
 
-    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_ex .venv/bin/python bench/imports.py
+    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_ex \
+        .venv/bin/python bench/imports.py
     BENCH_IMPORT_ROWS=20000 .venv/bin/python bench/imports.py      # SQLite, a smaller file
 
 The database named by BENCH_DATABASE_URL is emptied and migrated (a temporary SQLite file by

@@ -16,14 +16,13 @@ from .common import Blueprint, actor
 blp = Blueprint("imports", __name__, url_prefix="/api/v1/admin",
                 description="Bulk import and export of customers (CSV)")
 
-IMPORT_ID = r"^[A-Za-z0-9._:-]{1,100}$"
 CSV_EXAMPLE = ("first_name,last_name,emails,phones,city,tier\r\n"
                "Ada,Lovelace,ada@example.com,+44 20 7946 0018,London,gold\r\n"
                "Alan,Turing,alan@example.com;turing@example.org,,Manchester,\r\n")
 
 
 class ImportQueryArgsSchema(Schema):
-    import_id = f.String(validate=v.Regexp(IMPORT_ID), metadata={
+    import_id = f.String(validate=v.Regexp(imports.IMPORT_ID.pattern), metadata={
         "description": "Your id for this import (letters, digits, . _ : -); required unless "
                        "dry_run. The same id with the same file again resumes an interrupted "
                        "import, or answers a finished one's result; with another file, 409"})
