@@ -141,6 +141,8 @@ SETTINGS = {
     "MERGE_UNDO_SECONDS": (604800, int, "how long a customer merge can be undone (7 days)"),
     "IMPORT_MAX_BYTES": (64 * 1024 * 1024, int, "largest CSV an import takes (413 above)"),
     "IMPORT_BATCH_ROWS": (2000, int, "CSV lines an import writes per transaction"),
+    "PRESENCE_TTL_SECONDS": (120, int, "how long a gadget's \"viewing\" counts without being "
+                                       "said again (its stream closing ends it at once)"),
 }
 
 

@@ -548,3 +548,16 @@ class CustomerImport(Base):
     heartbeat_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     finished_at: so.Mapped[datetime | None]
     created_by: so.Mapped[str] = so.mapped_column(sa.String(200))
+
+
+class Presence(Base):
+    """Which customer an agent's gadget shows now (domain/presence.py): one row per agent,
+    gone when the agent leaves the customer or its stream closes."""
+
+    __tablename__ = "presence"
+
+    agent_id: so.Mapped[str] = so.mapped_column(sa.String(100), primary_key=True)
+    customer_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    since: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    seen_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

@@ -11,6 +11,7 @@ from . import (
     imports,
     me,
     merges,
+    presence,
     requests,
     tasks,
 )
@@ -28,4 +29,5 @@ BLUEPRINTS = (
     admin.blp,
     fields.blp,
     imports.blp,
+    presence.blp,
 )

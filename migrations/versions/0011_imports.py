@@ -1,4 +1,5 @@
-"""Bulk customer imports (issue 14): each import's progress, resumable by its id
+"""Bulk customer imports (issue 14): each import's progress, resumable by its id; and
+presence: which customer each agent's gadget shows
 
 Revision ID: 0011_imports
 Revises: 0010_fields
@@ -35,7 +36,21 @@ def upgrade() -> None:
         sa.Column('created_by', sa.String(length=200), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_customer_imports')),
     )
+    op.create_table(
+        'presence',
+        sa.Column('agent_id', sa.String(length=100), nullable=False),
+        sa.Column('customer_id', sa.Integer(), nullable=False),
+        sa.Column('since', UTCDateTime(), nullable=False),
+        sa.Column('seen_at', UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['customer_id'], ['customers.id'],
+                                name=op.f('fk_presence_customer_id_customers'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('agent_id', name=op.f('pk_presence')),
+    )
+    op.create_index(op.f('ix_presence_customer_id'), 'presence', ['customer_id'])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_presence_customer_id'), table_name='presence')
+    op.drop_table('presence')
     op.drop_table('customer_imports')

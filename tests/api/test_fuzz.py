@@ -36,7 +36,7 @@ RULES_BEYOND_SCHEMA = [
     "/api/v1/admin/fields/{field_id}",
     # The other customer must exist and differ; an undo may be refused (409); CSV has rules.
     "/api/v1/customers/{customer_id}/merge", "/api/v1/customers/merges/{merge_id}/undo",
-    "/api/v1/admin/imports",
+    "/api/v1/admin/imports", "/api/v1/me/viewing",
 ]
 
 
