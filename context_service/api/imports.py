@@ -113,16 +113,16 @@ class ImportViews(MethodView):
         `GET /api/v1/admin/imports/{import_id}`.
         """
         body = _csv_body()
-        lines, defined = imports.prepare(db.session, body)
+        parsed = imports.prepare(db.session, body)
         if args["dry_run"]:
-            return imports.dry_run(db.session, lines, defined), 200
+            return imports.dry_run(db.session, parsed), 200
         if "import_id" not in args:
             raise Unprocessable("A real import needs an import_id (or dry_run=true).",
                                 errors={"import_id": ["Required unless dry_run."]})
-        row, to_do = imports.begin(db.session, args["import_id"], body, lines, actor())
+        row, to_do = imports.begin(db.session, args["import_id"], body, parsed, actor())
         if not to_do:
             return _progress(row), 200
-        row = imports.run(db.session, row, lines, defined, actor())
+        row = imports.run(db.session, row, parsed, actor())
         return _progress(row), 201
 
 

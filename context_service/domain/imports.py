@@ -28,6 +28,7 @@ import json
 import math
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -152,16 +153,18 @@ def _cell(raw: str) -> str:
     return value
 
 
-def _read(header: list[str], row: int, line: int, cells: list[str], defined: dict) -> Line:
+def _read(header: list[str], row: int, line: int, cells: list[str], defined: dict,
+          region: str) -> Line:
     parsed = Line(row, line)
     try:
-        _fill(parsed, header, cells, defined)
+        _fill(parsed, header, cells, defined, region)
     except Refused as exc:
         parsed.reason = str(exc)
     return parsed
 
 
-def _fill(parsed: Line, header: list[str], cells: list[str], defined: dict) -> None:
+def _fill(parsed: Line, header: list[str], cells: list[str], defined: dict,
+          region: str) -> None:
     if len(cells) != len(header):
         raise Refused(f"Has {len(cells)} cells; the header has {len(header)}.")
     emails, phones = [], []
@@ -187,7 +190,7 @@ def _fill(parsed: Line, header: list[str], cells: list[str], defined: dict) -> N
                 parsed.extra[name] = fields.parse(defined[name], value)
             except ValueError as exc:
                 raise Refused(f"{name}: {exc}") from None
-    parsed.points = _points(emails, phones)
+    parsed.points = _points(emails, phones, region)
     if not parsed.points and not (parsed.data.get("first_name") or parsed.data.get("last_name")):
         raise Refused("No name, email or phone: nothing to create or match.")
 
@@ -212,7 +215,7 @@ def _extra(value: str, defined: dict) -> dict:
     return extra
 
 
-def _points(emails: list[str], phones: list[str]) -> list[tuple]:
+def _points(emails: list[str], phones: list[str], region: str) -> list[tuple]:
     if len(emails) > ADDRESSES_MAX or len(phones) > ADDRESSES_MAX:
         raise Refused(f"At most {ADDRESSES_MAX} emails and {ADDRESSES_MAX} phones.")
     points, seen = [], set()
@@ -229,7 +232,7 @@ def _points(emails: list[str], phones: list[str]) -> list[tuple]:
             points.append(("email", email, key, None, None))
     for phone in phones:
         try:
-            key, national, backwards = phone_forms(phone)
+            key, national, backwards = phone_forms(phone, region)
         except InvalidAddress as exc:
             raise Refused(f"phone: {exc}.") from None
         if ("phone", key) not in seen:
@@ -262,21 +265,38 @@ def _owners(session, lines: list[Line]) -> dict[tuple, set]:
     return owners
 
 
-def _stored(session, ids, lock: bool) -> dict[int, Customer]:
+def _stored(session, ids, lock: bool) -> dict[int, Target]:
+    """The customers with these ids, as plain values to plan with (no objects: most lines
+    of a large import change nothing, and building thousands of objects cost more than
+    the rest of the batch). With `lock`, their rows are locked until the batch commits:
+    an agent's edit meanwhile waits, or makes this one wait; neither is lost."""
     if not ids:
         return {}
-    stmt = (sa.select(Customer).where(Customer.id.in_(_literal("ids", sorted(ids))))
-            .order_by(Customer.id))
-    if lock:  # an agent's edit meanwhile waits, or makes this one wait: never lost
-        stmt = stmt.with_for_update(key_share=True, of=Customer)
-    return {c.id: c for c in session.scalars(stmt)}
+    where = Customer.id.in_(_literal("ids", sorted(ids)))
+    if lock:
+        session.execute(sa.select(Customer.id).where(where).order_by(Customer.id)
+                        .with_for_update(key_share=True))
+    found = {row[0]: Target(row[0], dict(zip(SCALARS, row[1:-1], strict=True)),
+                            dict(row[-1] or {}), [])
+             for row in session.execute(sa.select(
+                 Customer.id, *(getattr(Customer, f) for f in SCALARS), Customer.extra)
+                 .where(where))}
+    for customer_id, *point in session.execute(
+            sa.select(ContactPoint.customer_id, ContactPoint.kind, ContactPoint.value,
+                      ContactPoint.key, ContactPoint.national_digits,
+                      ContactPoint.reversed_digits)
+            .where(ContactPoint.customer_id.in_(_literal("owners", sorted(ids))))
+            .order_by(ContactPoint.customer_id, ContactPoint.kind, ContactPoint.position)):
+        found[customer_id].points.append(tuple(point))
+    return found
 
 
-def _target(customer: Customer) -> Target:
-    return Target(customer.id, {f: getattr(customer, f) for f in SCALARS},
-                  dict(customer.extra or {}),
-                  [(p.kind, p.value, p.key, p.national_digits, p.reversed_digits)
-                   for p in customer.contact_points])
+def _customers(session, ids) -> dict[int, Customer]:
+    """The customers lines change, as objects (their flush is audited and pushed)."""
+    if not ids:
+        return {}
+    return {c.id: c for c in session.scalars(
+        sa.select(Customer).where(Customer.id.in_(_literal("ids", sorted(ids)))))}
 
 
 def _apply(target: Target, line: Line) -> bool:
@@ -328,7 +348,7 @@ def plan(session, lines: list[Line], defined: dict, known: dict, lock: bool) -> 
             continue
         if matches:
             [customer_id] = matches
-            target = result.updated.get(customer_id) or _target(stored[customer_id])
+            target = result.updated.get(customer_id) or stored[customer_id]
             changed = _apply(target, line)
             result.updated[customer_id] = target
             result.outcomes.append((line, "updated" if changed else "unchanged",
@@ -356,20 +376,35 @@ def plan(session, lines: list[Line], defined: dict, known: dict, lock: bool) -> 
 
 # --- the dry run and the real one ---------------------------------------------------------
 
-def prepare(session, body: bytes) -> tuple[list[Line], dict]:
-    """The file's lines, read (422 for a file this import cannot read), and the fields."""
+@dataclass
+class Parsed:
+    """A file this import can read: its header checked, its rows split, not yet read."""
+
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+    defined: dict
+    region: str
+
+    def lines(self, start: int = 0, end: int | None = None) -> list[Line]:
+        """Rows start..end (0-based) read: addresses parsed, values checked."""
+        return [_read(self.header, n, line, cells, self.defined, self.region)
+                for n, (line, cells) in enumerate(self.rows[start:end], start=start + 1)]
+
+
+def prepare(session, body: bytes) -> Parsed:
+    """The file split into rows, with its header checked (422 for a file this import cannot
+    read); rows are read batch by batch."""
     defined = fields.by_key(session, "customer")
     header, rows = _rows(decode(body))
     _check_header(header, defined)
-    lines = [_read(header, n, line, cells, defined)
-             for n, (line, cells) in enumerate(rows, start=1)]
-    return lines, defined
+    return Parsed(header, rows, defined, current_app.config["DEFAULT_PHONE_REGION"])
 
 
-def dry_run(session, lines: list[Line], defined: dict) -> dict:
+def dry_run(session, parsed: Parsed) -> dict:
     """Every line's outcome, as a real run would decide it now; nothing is written."""
     known: dict = {}
-    result = plan(session, lines, defined, known, lock=False)
+    lines = parsed.lines()
+    result = plan(session, lines, parsed.defined, known, lock=False)
     counts = dict.fromkeys(("created", "updated", "unchanged", "refused"), 0)
     shown = []
     for line, action, customer, reason in result.outcomes:
@@ -394,7 +429,7 @@ def get(session, import_id: str) -> CustomerImport:
     return row
 
 
-def begin(session, import_id: str, body: bytes, lines: list[Line],
+def begin(session, import_id: str, body: bytes, parsed: Parsed,
           actor: str) -> tuple[CustomerImport, bool]:
     """The import to run now, claimed by this process (committed, so progress shows), and
     whether there is anything left to do. The same id with another file is a 409; a run
@@ -404,10 +439,10 @@ def begin(session, import_id: str, body: bytes, lines: list[Line],
     now = utcnow()
     if row is None:
         row = CustomerImport(id=import_id, fingerprint=digest, created_by=actor,
-                             total_lines=len(lines), started_at=now, heartbeat_at=now)
+                             total_lines=len(parsed.rows), started_at=now, heartbeat_at=now)
         session.add(row)
         audit.add(session, actor, "import", import_id, "start", None,
-                  {"total_lines": len(lines), "fingerprint": digest})
+                  {"total_lines": len(parsed.rows), "fingerprint": digest})
     elif row.fingerprint != digest:
         raise Conflict(f"Import {import_id!r} was started with another file; give this one "
                        "another import id.")
@@ -424,25 +459,31 @@ def begin(session, import_id: str, body: bytes, lines: list[Line],
     return row, True
 
 
-def run(session, row: CustomerImport, lines: list[Line], defined: dict,
-        actor: str) -> CustomerImport:
-    """Import the lines `row` has not done yet, IMPORT_BATCH_ROWS per transaction."""
+def run(session, row: CustomerImport, parsed: Parsed, actor: str) -> CustomerImport:
+    """Import the lines `row` has not done yet, IMPORT_BATCH_ROWS per transaction. The next
+    batch is read (addresses parsed) in a thread while this one is written: the database's
+    share of the work overlaps with ours."""
     batch = max(1, current_app.config["IMPORT_BATCH_ROWS"])
     writer = Writer(session)
     import_id = row.id
-    for start in range(row.processed_lines, len(lines), batch):
-        part = lines[start:start + batch]
-        result = plan(session, part, defined, {}, lock=True)
-        _write(session, writer, result, actor, import_id)
-        row = session.get(CustomerImport, import_id)
-        for line, action, _customer, reason in result.outcomes:
-            setattr(row, action, getattr(row, action) + 1)
-            if reason and len(row.refusals) < REFUSALS_KEPT:
-                row.refusals = [*row.refusals, {"row": line.row, "line": line.line,
-                                                "reason": reason}]
-        row.processed_lines = start + len(part)
-        row.heartbeat_at = utcnow()
-        session.commit()
+    starts = list(range(row.processed_lines, len(parsed.rows), batch))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-read") as reader:
+        ahead = reader.submit(parsed.lines, starts[0], starts[0] + batch) if starts else None
+        for i, start in enumerate(starts):
+            part = ahead.result()
+            if i + 1 < len(starts):
+                ahead = reader.submit(parsed.lines, starts[i + 1], starts[i + 1] + batch)
+            result = plan(session, part, parsed.defined, {}, lock=True)
+            _write(session, writer, result, actor, import_id)
+            row = session.get(CustomerImport, import_id)
+            for line, action, _customer, reason in result.outcomes:
+                setattr(row, action, getattr(row, action) + 1)
+                if reason and len(row.refusals) < REFUSALS_KEPT:
+                    row.refusals = [*row.refusals, {"row": line.row, "line": line.line,
+                                                    "reason": reason}]
+            row.processed_lines = start + len(part)
+            row.heartbeat_at = utcnow()
+            session.commit()
     row = session.get(CustomerImport, import_id)
     row.status, row.finished_at = "completed", utcnow()
     audit.add(session, actor, "import", import_id, "complete", None,
@@ -476,7 +517,7 @@ def _write(session, writer: Writer, result: Plan, actor: str, import_id: str) ->
         {"at": now, "actor": actor, "entity_type": "customer", "entity_id": str(c["id"]),
          "action": "import-create", "version": 1, "changes": {"import_id": import_id}}
         for c in customers])
-    stored = _stored(session, [i for i, t in result.updated.items() if t.changed], lock=False)
+    stored = _customers(session, [i for i, t in result.updated.items() if t.changed])
     for customer_id, target in result.updated.items():
         if target.changed:
             _update(session, stored[customer_id], target, actor, import_id)

@@ -113,9 +113,9 @@ def test_an_interrupted_import_resumes_where_it_stopped(app, admin, agent, store
     with app.app_context():
         from context_service.domain import imports
 
-        lines, defined = imports.prepare(db.session, first.encode())
-        row, _ = imports.begin(db.session, "resume-me", first.encode(), lines, "admin")
-        result = imports.plan(db.session, lines[:2], defined, {}, lock=True)
+        parsed = imports.prepare(db.session, first.encode())
+        row, _ = imports.begin(db.session, "resume-me", first.encode(), parsed, "admin")
+        result = imports.plan(db.session, parsed.lines(0, 2), parsed.defined, {}, lock=True)
         imports._write(db.session, imports.Writer(db.session), result, "admin", "resume-me")
         row = db.session.get(CustomerImport, "resume-me")
         row.processed_lines, row.created = 2, 2
