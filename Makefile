@@ -38,11 +38,24 @@ test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
-# Browser tests drive Debian's Chromium; install it once if we may.
+# Browser tests drive Debian's Chromium (Playwright) and Debian's firefox-esr (tests/firefox:
+# puppeteer-core from npm, which never downloads a browser). Whatever is missing is installed
+# once if we may; npm runs only when tests/firefox/node_modules is older than its lock file.
+FIREFOX_FLOWS := tests/firefox
 browser:
-	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Browser tests need /usr/bin/chromium: sudo apt-get install chromium"; fi; }
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	test -x /usr/bin/firefox-esr || missing="$$missing firefox-esr"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Browser tests need:$$missing (sudo apt-get install$$missing)"; fi; fi
+	@test $(FIREFOX_FLOWS)/node_modules/.package-lock.json -nt $(FIREFOX_FLOWS)/package-lock.json \
+	  || ! command -v npm >/dev/null \
+	  || (cd $(FIREFOX_FLOWS) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit \
+	      --no-fund --loglevel=error) \
+	  || { rm -rf $(FIREFOX_FLOWS)/node_modules; \
+	       echo "npm ci in $(FIREFOX_FLOWS) failed: the Firefox test skips (fails with REQUIRE_BROWSER)"; }
 
 bench: install
 	$(BIN)/python bench/run.py
