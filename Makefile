@@ -32,9 +32,11 @@ run: install
 
 ## make test: lint and the whole suite (browser tests included) on SQLite, or on
 ## PostgreSQL when TEST_DATABASE_URL names one.
+## (TEST_WORKERS processes, default 2: a test file stays in one process)
+TEST_WORKERS ?= 2
 test: install browser
 	$(BIN)/ruff check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Browser tests drive Debian's Chromium (Playwright) and Debian's firefox-esr (tests/firefox:
 # puppeteer-core from npm, which never downloads a browser). Whatever is missing is installed

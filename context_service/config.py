@@ -138,6 +138,11 @@ SETTINGS = {
                                  "(others: public addresses only)"),
     "WEBHOOK_POLL_SECONDS": (0.5, float,
                              "how often each process looks for replies to deliver; 0: none here"),
+    "MERGE_UNDO_SECONDS": (604800, int, "how long a customer merge can be undone (7 days)"),
+    "IMPORT_MAX_BYTES": (64 * 1024 * 1024, int, "largest CSV an import takes (413 above)"),
+    "IMPORT_BATCH_ROWS": (2000, int, "CSV lines an import writes per transaction"),
+    "PRESENCE_TTL_SECONDS": (120, int, "how long a gadget's \"viewing\" counts without being "
+                                       "said again (its stream closing ends it at once)"),
 }
 
 

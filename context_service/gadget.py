@@ -76,12 +76,37 @@ def static_file(filename: str = "index.html"):
 
 
 # The gadget's files are fetched by every agent's browser, often on slow links: they are
-# sent compressed at the highest level once per file (kept in memory), with few headers
-# and a content ETag, and may be reused for CACHE_SECONDS without asking again.
+# sent without comments, compressed at the highest level once per file (kept in memory),
+# with few headers and a content ETag, and may be reused for CACHE_SECONDS without asking.
 CACHE_SECONDS = 300
 _ENCODERS = {"br": lambda data: brotli.compress(data, quality=11),
              "gzip": lambda data: gzip.compress(data, compresslevel=9, mtime=0)}
 _TEXT = (".js", ".css", ".json", ".html", ".svg")
+
+
+def _lean(text: str) -> str:
+    """Scripts and styles without their comments, indentation and blank lines.
+
+    Line by line, so every line break between two lines of code stays where it was (no
+    change to where JavaScript inserts semicolons). Safe because no string or template
+    literal in the gadget spans lines (tests/browser/test_gadget_static.py keeps it so).
+    """
+    lines, in_comment = [], False
+    for line in text.splitlines():
+        line = line.strip()
+        if in_comment:
+            if "*/" not in line:
+                continue
+            in_comment, line = False, line.split("*/", 1)[1].strip()
+        elif line.startswith("/*"):
+            rest = line[2:]
+            if "*/" not in rest:
+                in_comment = True
+                continue
+            line = rest.split("*/", 1)[1].strip()
+        if line and not line.startswith("//"):
+            lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 @functools.lru_cache(maxsize=512)
@@ -89,6 +114,9 @@ def _encoded(path: str, stamp: tuple, encoding: str | None) -> tuple[bytes, str]
     """(body, ETag) of one file in one encoding; `stamp` (mtime, size) renews it."""
     data = Path(path).read_bytes()
     tag = hashlib.sha256(data).hexdigest()[:16]
+    # Our own scripts and styles; a library placed beside a bridge page is sent as it is.
+    if path.endswith((".js", ".css")) and Path(path).relative_to(GADGET_DIR).parts[0] != "bridges":
+        data = _lean(data.decode("utf-8")).encode("utf-8")
     if encoding is None:
         return data, f'"{tag}"'
     return _ENCODERS[encoding](data), f'"{tag}-{encoding}"'

@@ -240,6 +240,8 @@ class Request(Versioned, Base):
     status: so.Mapped[str] = so.mapped_column(sa.String(10), default="open")
     closed_at: so.Mapped[datetime | None]
     closed_reason: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    # Custom field values (domain/fields.py validates those an admin defined).
+    extra: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict, server_default="{}")
 
     activities: so.Mapped[list["Activity"]] = so.relationship(
         back_populates="request", order_by="Activity.id.desc()"
@@ -466,3 +468,96 @@ class Message(Base):
         sa.CheckConstraint("direction IN ('in', 'out')", name="direction"),
         sa.Index("ix_messages_delivery_due", "delivery_status", "next_attempt_at"),
     )
+
+
+FIELD_ENTITIES = ("customer", "request")
+FIELD_TYPES = ("string", "number", "date", "boolean", "choice")
+
+
+class FieldDefinition(Base):
+    """An admin-defined custom field of customers or requests (domain/fields.py).
+
+    Values live in the entity's `extra` object under `key`; keys without a definition
+    stay there untyped, as before fields could be defined.
+    """
+
+    __tablename__ = "field_definitions"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    entity: so.Mapped[str] = so.mapped_column(sa.String(10))
+    key: so.Mapped[str] = so.mapped_column(sa.String(100))
+    labels: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
+    type: so.Mapped[str] = so.mapped_column(sa.String(10))
+    options: so.Mapped[list] = so.mapped_column(default=list)
+    required: so.Mapped[bool] = so.mapped_column(default=False)
+    max_length: so.Mapped[int | None]
+    version: so.Mapped[int] = so.mapped_column(default=1)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    updated_by: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.UniqueConstraint("entity", "key", name="uq_field_definitions_entity_key"),
+        sa.CheckConstraint("entity IN ('customer', 'request')", name="entity"),
+        sa.CheckConstraint("type IN ('string', 'number', 'date', 'boolean', 'choice')",
+                           name="type"),
+    )
+
+
+class CustomerMerge(Base):
+    """One merge of a duplicate customer into a survivor (domain/merges.py), with what
+    undoing it needs: the merged-away customer as it was, what moved, the survivor's
+    values before. The merged-away customer's row is gone; its id is not reused here."""
+
+    __tablename__ = "customer_merges"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    survivor_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    merged_id: so.Mapped[int] = so.mapped_column(index=True)
+    merged_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    merged_by: so.Mapped[str] = so.mapped_column(sa.String(200))
+    # The survivor's version the merge left: undo is safe only while it still has it.
+    survivor_version: so.Mapped[int]
+    undo: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
+    undone_at: so.Mapped[datetime | None]
+    undone_by: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+
+
+IMPORT_STATUSES = ("running", "completed", "failed")
+
+
+class CustomerImport(Base):
+    """A bulk import of customers from CSV (domain/imports.py), keyed by the client's
+    import id: sending the same file again resumes it, or answers its result."""
+
+    __tablename__ = "customer_imports"
+
+    id: so.Mapped[str] = so.mapped_column(sa.String(100), primary_key=True)
+    fingerprint: so.Mapped[str] = so.mapped_column(sa.String(64))
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default="running")
+    total_lines: so.Mapped[int] = so.mapped_column(default=0)
+    processed_lines: so.Mapped[int] = so.mapped_column(default=0)
+    created: so.Mapped[int] = so.mapped_column(default=0)
+    updated: so.Mapped[int] = so.mapped_column(default=0)
+    unchanged: so.Mapped[int] = so.mapped_column(default=0)
+    refused: so.Mapped[int] = so.mapped_column(default=0)
+    refusals: so.Mapped[list] = so.mapped_column(default=list)
+    started_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    heartbeat_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    finished_at: so.Mapped[datetime | None]
+    created_by: so.Mapped[str] = so.mapped_column(sa.String(200))
+
+
+class Presence(Base):
+    """Which customer an agent's gadget shows now (domain/presence.py): one row per agent,
+    gone when the agent leaves the customer or its stream closes."""
+
+    __tablename__ = "presence"
+
+    agent_id: so.Mapped[str] = so.mapped_column(sa.String(100), primary_key=True)
+    customer_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    since: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    seen_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

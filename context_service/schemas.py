@@ -166,7 +166,9 @@ class CustomerFieldsSchema(Schema):
         allow_none=True, validate=v.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
     )
     extra = mapping(Scalar(allow_none=True), 50, metadata={
-        "description": "Admin-defined fields: strings, numbers, booleans or null"})
+        "description": "Custom fields: values checked by their definitions (GET "
+                       "/api/v1/fields; 422 names `extra.<key>`); keys without one are kept "
+                       "untyped. Written as a whole"})
 
 
 class CustomerCreateSchema(CustomerFieldsSchema):
@@ -200,19 +202,41 @@ class CustomerSummarySchema(Schema):
 class CustomerQueryArgsSchema(Schema):
     q = f.String(validate=v.Length(max=200),
                  metadata={"description": "Name prefix, email prefix or phone digits"})
+    field = f.String(validate=v.Regexp(r"^[a-z][a-z0-9_]{0,99}$"), metadata={
+        "description": "Only customers whose custom field `field` equals `value` (a defined "
+                       "field; 422 otherwise)"})
+    value = f.String(validate=v.Length(max=2000), metadata={
+        "description": "With `field`: the value, as text (numbers as 12 or 1.5, booleans as "
+                       "true/false, dates as YYYY-MM-DD)"})
+
+    @ma.validates_schema
+    def _field_and_value_together(self, data, **_kwargs):
+        if ("field" in data) != ("value" in data):
+            raise ma.ValidationError("Give field and value together.",
+                                     "value" if "field" in data else "field")
 
 
 # --- requests ----------------------------------------------------------------------------
 
+def custom_fields(**kwargs):
+    """`extra`: custom field values, checked by the admin's definitions (issue 14)."""
+    return mapping(Scalar(allow_none=True), 50, metadata={
+        "description": "Custom fields: values checked by their definitions (GET "
+                       "/api/v1/fields; 422 names `extra.<key>`); keys without one are kept "
+                       "untyped. Written as a whole"}, **kwargs)
+
+
 class RequestCreateSchema(Schema):
     title = text(load_default="")
     description = text(load_default="")
+    extra = custom_fields(load_default=dict)
 
 
 class RequestPatchSchema(Schema):
     title = text()
     description = text()
     status = f.String(validate=v.OneOf(("open", "closed")))
+    extra = custom_fields()
 
 
 class RequestSchema(Schema):
@@ -227,6 +251,7 @@ class RequestSchema(Schema):
     updated_by = f.String(allow_none=True)
     closed_at = f.DateTime(allow_none=True)
     closed_reason = f.String(allow_none=True, metadata={"description": "agent or auto"})
+    extra = f.Dict(metadata={"description": "Custom field values"})
 
 
 # --- activities --------------------------------------------------------------------------
@@ -635,7 +660,7 @@ class TokenSchema(Schema):
 
 class AuditQueryArgsSchema(Schema):
     entity_type = f.String(validate=v.OneOf(
-        ("customer", "request", "activity", "task", "agent", "api_key")))
+        ("customer", "request", "activity", "task", "agent", "api_key", "field", "import")))
     entity_id = f.String(validate=v.Length(max=100))
     actor = f.String(validate=v.Length(max=200))
 

@@ -15,7 +15,7 @@ from flask import Blueprint, current_app
 from simple_websocket import ConnectionClosed
 
 from .auth import Principal, principal_for_token
-from .domain import routing
+from .domain import presence, routing
 from .extensions import db, sock
 from .models import OpenEntry, Task
 from .schemas import OpenEntrySchema, TaskSchema
@@ -135,3 +135,4 @@ def stream(ws):
         pass
     finally:
         push["hub"].unsubscribe(sub_id)
+        presence.stream_closed(principal.agent_id)  # its gadget shows no customer now

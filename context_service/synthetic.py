@@ -180,7 +180,7 @@ def _histories(writer: Writer, histories: list, per_customer: int, per_request: 
             times = [now - timedelta(hours=6 * (per_customer - k - j),
                                      seconds=rng.randrange(3_600)) for j in range(size)]
             latest = r == n_requests - 1
-            request = Request(id=request_id, customer_id=customer_id, version=1,
+            request = Request(id=request_id, customer_id=customer_id, version=1, extra={},
                               title=f"Case {r + 1}", description="", created_at=times[0],
                               updated_at=times[-1], updated_by=ACTOR,
                               status="open" if latest else "closed",

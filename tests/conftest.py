@@ -47,8 +47,24 @@ def database_url(tmp_path_factory):
     if os.environ.get("REQUIRE_POSTGRES") and not (url or "").startswith("postgres"):
         pytest.fail("REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not PostgreSQL")
     if url:
-        return normalise_url(url)
+        return worker_database(normalise_url(url))
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def worker_database(url: str) -> str:
+    """With pytest-xdist, each worker empties a PostgreSQL database of its own, made beside
+    the one TEST_DATABASE_URL names (SQLite files are per worker anyway)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not url.startswith("postgresql"):
+        return url
+    base = sa.make_url(url)
+    name = f"{base.database}_{worker}"
+    server = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

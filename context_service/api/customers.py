@@ -4,9 +4,10 @@ from flask.views import MethodView
 
 from ..auth import roles
 from ..domain import customers as customers_domain
-from ..domain import privacy
+from ..domain import fields, privacy
 from ..domain import requests as requests_domain
 from ..extensions import db
+from ..models import Customer
 from ..schemas import (
     CustomerCreateSchema,
     CustomerPatchSchema,
@@ -31,10 +32,17 @@ class CustomerViews(MethodView):
     @blp.response(200, CustomerSchema(many=True))
     @blp.paginate(page_size=50, max_page_size=200)
     def get(self, args, pagination_parameters):
-        """Search customers by name, email or phone (the first 1,000 matches)."""
+        """Search customers by name, email or phone (the first 1,000 matches).
+
+        With `field` and `value`, only customers whose custom field has that value.
+        """
+        where = None
+        if "field" in args:
+            where = fields.filter_condition(db.session, "customer", Customer.extra,
+                                            args["field"], args["value"])
         page, total = customers_domain.search(
             db.session, args.get("q"), pagination_parameters.first_item,
-            pagination_parameters.page_size)
+            pagination_parameters.page_size, where)
         pagination_parameters.item_count = total if total is not None else MoreThan(
             pagination_parameters.last_item + 1)
         return page

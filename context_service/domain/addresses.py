@@ -20,6 +20,20 @@ def phone_key(raw: str, region: str | None = None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_forms(raw: str, region: str | None = None) -> tuple[str, str, str]:
+    """(E.164, national number, digits reversed) of a phone number, parsed once: what
+    `phone_key` and `phone_digit_forms` give, for bulk imports."""
+    region = region or current_app.config["DEFAULT_PHONE_REGION"]
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidAddress(f"{raw!r} is not a phone number") from exc
+    if not phonenumbers.is_possible_number(number):
+        raise InvalidAddress(f"{raw!r} is not a possible phone number")
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164, phonenumbers.national_significant_number(number), e164.lstrip("+")[::-1]
+
+
 def phone_digit_forms(e164: str) -> tuple[str, str]:
     """(national number, all digits reversed) of an E.164 number: the forms partial digits
     are searched by, as prefixes (domain/customers.py)."""

@@ -16,7 +16,7 @@ from ..models import (
     search_key,
     utcnow,
 )
-from . import audit
+from . import audit, fields
 from .addresses import InvalidAddress, email_key, phone_digit_forms, phone_key
 
 SCALAR_FIELDS = (
@@ -28,6 +28,13 @@ SCALAR_FIELDS = (
 def get(session, customer_id: int) -> Customer:
     customer = session.get(Customer, customer_id)
     if customer is None:
+        from .merges import merged_into
+
+        merge = merged_into(session, customer_id)
+        if merge is not None:  # a gadget still showing a duplicate learns where it went
+            raise NotFound(f"Customer {customer_id} was merged into customer "
+                           f"{merge.survivor_id}.", merged_into=merge.survivor_id,
+                           merge_id=merge.id)
         raise NotFound(f"Customer {customer_id} does not exist.")
     return customer
 
@@ -78,6 +85,7 @@ def _apply(customer: Customer, data: dict) -> dict:
 
 def create(session, data: dict, actor: str, from_activity_id: int | None = None) -> Customer:
     """Create a customer; with `from_activity_id`, the unknown contact's request becomes theirs."""
+    fields.check(session, "customer", data.get("extra"), creating=True)
     customer = Customer(updated_by=actor)
     activity = None
     if from_activity_id is not None:
@@ -98,6 +106,7 @@ def create(session, data: dict, actor: str, from_activity_id: int | None = None)
 
 
 def update(session, customer: Customer, data: dict, actor: str) -> Customer:
+    fields.check(session, "customer", data.get("extra"), creating=False)
     changes = _apply(customer, data)
     if changes:
         customer.updated_at = utcnow()
@@ -139,7 +148,7 @@ def _stream(columns, order, condition, depth: int) -> sa.Subquery:
     return sa.select(*columns).where(condition).order_by(*order).limit(depth).subquery()
 
 
-def _streams(q: str, depth: int) -> list[sa.Subquery]:
+def _streams(q: str, depth: int, where=None) -> list[sa.Subquery]:
     """Each kind of match its own indexed query, best kinds first: exact addresses, names
     ("first last" or last), email prefixes, then a phone's partial digits (national number
     from its start, all digits from the start, last digits)."""
@@ -149,6 +158,8 @@ def _streams(q: str, depth: int) -> list[sa.Subquery]:
         condition = column == value if exact else _starts_with(column, value)
         if column is ContactPoint.key:  # the (kind, key) index; digit forms are phones' only
             condition = sa.and_(ContactPoint.kind == kind, condition)
+        if where is not None:  # a custom field filter: the customer's row decides
+            condition = sa.and_(condition, Customer.id == ContactPoint.customer_id, where)
         return _stream((ContactPoint.customer_id.label("customer_id"),
                         column.label("k1"), none.label("k2")),
                        (column, ContactPoint.customer_id), condition, depth)
@@ -165,15 +176,18 @@ def _streams(q: str, depth: int) -> list[sa.Subquery]:
             streams.append(points("phone", ContactPoint.key, number, exact=True))
     if "@" in q:
         streams.append(points("email", ContactPoint.key, email_key(q), exact=True))
+    def named(condition):
+        return condition if where is None else sa.and_(condition, where)
+
     streams.append(_stream((Customer.id.label("customer_id"), Customer.name_key.label("k1"),
                             none.label("k2")), (Customer.name_key, Customer.id),
-                           _starts_with(Customer.name_key, name), depth))
+                           named(_starts_with(Customer.name_key, name)), depth))
     if name:
         streams.append(_stream(
             (Customer.id.label("customer_id"), Customer.last_name_key.label("k1"),
              Customer.name_key.label("k2")),
             (Customer.last_name_key, Customer.name_key, Customer.id),
-            _starts_with(Customer.last_name_key, name), depth))
+            named(_starts_with(Customer.last_name_key, name)), depth))
         streams.append(points("email", ContactPoint.key, email_key(q)))
     if looks_like_phone:
         # The digits as typed and, if it parses, the whole number's digits.
@@ -184,10 +198,11 @@ def _streams(q: str, depth: int) -> list[sa.Subquery]:
     return streams
 
 
-def search_statement(q: str | None, depth: int) -> sa.Select:
+def search_statement(q: str | None, depth: int, where=None) -> sa.Select:
     """The matching customers' ids in the order shown (a customer may come more than once),
-    as one UNION of indexed queries, each reading at most `depth` index entries."""
-    streams = _streams(q or "", depth)
+    as one UNION of indexed queries, each reading at most `depth` index entries (with
+    `where`, a condition on the customer's row, more: the entries it turns down)."""
+    streams = _streams(q or "", depth, where)
     ranked = sa.union_all(*(
         sa.select(stream.c.customer_id, stream.c.k1, stream.c.k2, sa.literal(rank).label("rank"))
         for rank, stream in enumerate(streams))).subquery()
@@ -195,13 +210,13 @@ def search_statement(q: str | None, depth: int) -> sa.Select:
             .order_by(ranked.c.rank, ranked.c.k1, ranked.c.k2, ranked.c.customer_id))
 
 
-def search(session, q: str | None, offset: int,
-           limit: int) -> tuple[list[Customer], int | None]:
+def search(session, q: str | None, offset: int, limit: int,
+           where=None) -> tuple[list[Customer], int | None]:
     """One page of matching customers (best kind of match first, then by name or address)
     and how many match, or None while more follow this page. No count is made: at a
     million customers it would cost more than the page, on every keystroke."""
     depth = min(offset + limit, SEARCH_DEPTH) + 1
-    rows = session.execute(search_statement(q, depth)).all()
+    rows = session.execute(search_statement(q, depth, where)).all()
     ids = list(dict.fromkeys(customer_id for customer_id, _rank in rows))
     # More follow if a page past this one has matches, or a kind of match was cut short.
     per_kind = Counter(rank for _id, rank in rows)

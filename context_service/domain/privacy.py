@@ -4,7 +4,8 @@ leaves none of it (R18).
 The export is the journey plus what the journey does not show: every chat and email
 message (the customer's and the agents' replies), each contact's routed task, and the
 audit trail. The erasure removes the customer, their requests and activities (with notes,
-tags, messages and tasks), their Open/Recent entries, and unknown contacts from an address
+tags, messages and tasks), their Open/Recent entries, the merges into them (which keep
+the merged-away duplicates for undo), and unknown contacts from an address
 that was theirs alone; it takes their id out of other contacts' candidate lists, turns
 stored event answers into `{"erased": true}` (replays are still recognised), and keeps of
 the audit trail only who did what kind of thing when.
@@ -19,6 +20,7 @@ from ..models import (
     ContactEvent,
     ContactPoint,
     Customer,
+    CustomerMerge,
     Message,
     OpenEntry,
     Request,
@@ -117,8 +119,15 @@ def erase(session, customer: Customer, actor: str) -> None:
                     .values(response=ERASED, activity_id=None))
     session.execute(sa.delete(OpenEntry).where(sa.or_(
         OpenEntry.customer_id == customer.id, OpenEntry.activity_id.in_(activity_ids))))
+    # Merges keep the merged-away customers as they were (to undo): they go too, and so
+    # does what the audit trail says about those customers.
+    merges = sa.or_(CustomerMerge.survivor_id == customer.id,
+                    CustomerMerge.merged_id == customer.id)
+    merged_ids = list(session.scalars(sa.select(CustomerMerge.merged_id).where(
+        CustomerMerge.survivor_id == customer.id, CustomerMerge.undone_at.is_(None))))
+    session.execute(sa.delete(CustomerMerge).where(merges))
     session.execute(sa.update(AuditEntry).where(_audit_of({
-        "customer": [customer.id], "request": request_ids, "activity": activity_ids,
+        "customer": [customer.id, *merged_ids], "request": request_ids, "activity": activity_ids,
         "task": task_ids})).values(changes={}))
     _forget_candidate(session, customer.id)
     for activity in session.scalars(sa.select(Activity).where(Activity.id.in_(activity_ids))):

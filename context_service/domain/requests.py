@@ -14,9 +14,9 @@ from flask import current_app
 from .. import push
 from ..errors import Conflict, NotFound
 from ..models import Activity, Customer, Request, utcnow
-from . import audit
+from . import audit, fields
 
-EDITABLE = ("title", "description", "status")
+EDITABLE = ("title", "description", "status", "extra")
 AUTO_ACTOR = "system:auto-close"
 
 
@@ -180,9 +180,13 @@ def latest_open(session, customer: Customer) -> Request | None:
 
 
 def create(session, customer_id: int | None, actor: str, title: str = "",
-           description: str = "") -> Request:
+           description: str = "", extra: dict | None = None) -> Request:
+    """A new request; `extra` (custom fields) is checked when given: people create with it,
+    R2's own requests come without."""
+    if extra is not None:
+        fields.check(session, "request", extra, creating=True)
     request = Request(customer_id=customer_id, title=title, description=description,
-                      updated_by=actor)
+                      updated_by=actor, extra=extra or {})
     session.add(request)
     audit.record(session, actor, request, "create", {"title": title, "description": description})
     return request
@@ -212,6 +216,7 @@ def caller_target(session, owners: sa.Select, actor: str) -> tuple[list[int], Re
 
 
 def update(session, request: Request, data: dict, actor: str) -> Request:
+    fields.check(session, "request", data.get("extra"), creating=False)
     close_if_expired(session, request)
     changes = {f: [getattr(request, f), data[f]] for f in EDITABLE
                if f in data and getattr(request, f) != data[f]}
@@ -224,7 +229,7 @@ def update(session, request: Request, data: dict, actor: str) -> Request:
             if request.customer_id is None:
                 raise Conflict("A request without a customer cannot be reopened.")
             request.status, request.closed_at, request.closed_reason = "open", None, None
-    for field in ("title", "description"):
+    for field in ("title", "description", "extra"):
         if field in changes:
             setattr(request, field, data[field])
     request.updated_at = utcnow()

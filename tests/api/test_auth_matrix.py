@@ -63,6 +63,25 @@ ALLOWED = {
     ("DELETE", "/api/v1/admin/agents/{agent_id}/tokens"): {AD},
     ("DELETE", "/api/v1/admin/agents/{agent_id}/tokens/{token_id}"): {AD},
     ("GET", "/api/v1/admin/audit"): {AD},
+    # Issue 14: agents and admins merge duplicates and undo merges; admins define custom
+    # fields, which agents read to show them; bulk import and export are for admins.
+    ("POST", "/api/v1/customers/{customer_id}/merge"): {AG, AD},
+    ("GET", "/api/v1/customers/{customer_id}/merges"): {AG, AD},
+    ("GET", "/api/v1/customers/merges/{merge_id}"): {AG, AD},
+    ("POST", "/api/v1/customers/merges/{merge_id}/undo"): {AG, AD},
+    ("GET", "/api/v1/fields"): {AG, AD},
+    ("GET", "/api/v1/admin/fields"): {AD},
+    ("POST", "/api/v1/admin/fields"): {AD},
+    ("GET", "/api/v1/admin/fields/{field_id}"): {AD},
+    ("PATCH", "/api/v1/admin/fields/{field_id}"): {AD},
+    ("DELETE", "/api/v1/admin/fields/{field_id}"): {AD},
+    ("POST", "/api/v1/admin/imports"): {AD},
+    ("GET", "/api/v1/admin/imports/{import_id}"): {AD},
+    ("GET", "/api/v1/admin/exports/customers.csv"): {AD},
+    # Presence: what an agent's own gadget shows; who views a customer, for agents and admins.
+    ("PUT", "/api/v1/me/viewing"): {AG},
+    ("DELETE", "/api/v1/me/viewing"): {AG},
+    ("GET", "/api/v1/customers/{customer_id}/viewers"): {AG, AD},
 }
 # The API's document and its page hold no data: public, like the gadget's files.
 PUBLIC = ("/healthz", "/readyz", "/api/openapi.json", "/api/docs", "/api/docs/assets/{name}")
@@ -106,11 +125,14 @@ def test_role_matrix(callers, method, path):
         if role is None:
             expected = {401}
         elif role in ALLOWED[(method, path)]:
-            expected = {200, 201, 404, 409, 422}
+            # 415: imports take CSV, not this JSON body; 204: leaving no customer is fine
+            expected = {200, 201, 404, 409, 422} | ({415} if path.endswith("/imports") else set())
+            expected |= {204} if path == "/api/v1/me/viewing" else set()
         else:
             expected = {403}
         assert response.status_code in expected, (role, response.status_code, response.json)
-        assert response.mimetype in ("application/json", "application/problem+json")
+        assert response.mimetype in ("application/json", "application/problem+json") or (
+            path.endswith(".csv") and response.mimetype == "text/csv")
         if response.status_code == 401:
             assert response.headers["WWW-Authenticate"].startswith("Bearer")
 

@@ -30,6 +30,13 @@ RULES_BEYOND_SCHEMA = [
     "/api/v1/activities/{activity_id}/tags", "/api/v1/me/state",
     "/api/v1/admin/api-keys", "/api/v1/admin/api-keys/{key_id}/webhook",
     "/api/v1/customers/{customer_id}/journey",  # `before` is a cursor the service gave
+    # Custom fields an admin run may define (required ones, say) apply to what others write.
+    "/api/v1/customers/{customer_id}/requests", "/api/v1/requests/{request_id}",
+    "/api/v1/customers/{customer_id}", "/api/v1/admin/fields",
+    "/api/v1/admin/fields/{field_id}",
+    # The other customer must exist and differ; an undo may be refused (409); CSV has rules.
+    "/api/v1/customers/{customer_id}/merge", "/api/v1/customers/merges/{merge_id}/undo",
+    "/api/v1/admin/imports", "/api/v1/me/viewing",
 ]
 
 
@@ -52,7 +59,15 @@ def target(own_database):
         key = server.admin("GET", "/api/v1/admin/api-keys")[0]
         tokens = server.admin("GET", "/api/v1/admin/agents/alice/tokens")
         _, [entry], _ = server.call("GET", "/api/v1/me/open", token=agent)
-        ids = {"customer_id": customer["id"], "activity_id": activity["id"],
+        dup = server.admin("POST", "/api/v1/customers", {"first_name": "Dup"})
+        dup2 = server.admin("POST", "/api/v1/customers", {"first_name": "Dup2"})
+        _, merge, _ = server.call("POST", f"/api/v1/customers/{dup['id']}/merge",
+                                  {"other_id": dup2["id"], "other_version": dup2["version"]},
+                                  token=ADMIN_TOKEN, headers={"If-Match": "*"})
+        field = server.admin("POST", "/api/v1/admin/fields",
+                             {"entity": "customer", "key": "tier", "type": "string"})
+        ids = {"customer_id": customer["id"], "merge_id": merge["id"], "field_id": field["id"],
+               "import_id": "fuzz-import", "activity_id": activity["id"],
                "request_id": activity["request_id"], "entry_id": entry["id"],
                "task_id": queued["task"]["id"], "key_id": key["id"], "agent_id": "alice",
                "token_id": tokens[0]["id"], "name": "vip"}
@@ -89,8 +104,9 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", 401, 403, 404, 409, 
 
 [[operations]]
 # An ETag the generator makes up is well formed, and not the current version: 412.
-include-path = ["/api/v1/customers/{{customer_id}}", "/api/v1/requests/{{request_id}}"]
-include-method = "PATCH"
+include-path = ["/api/v1/customers/{{customer_id}}", "/api/v1/requests/{{request_id}}",
+                "/api/v1/admin/fields/{{field_id}}", "/api/v1/customers/{{customer_id}}/merge"]
+include-method = ["PATCH", "POST"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", 401, 403, 404, 409, 412, 422]
 """
 

@@ -1,9 +1,13 @@
 """The service serves the gadget, its Finesse spec and config without credentials."""
 
+import re
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET  # noqa: N817
 
 import pytest
 
+from context_service import ROOT
 from context_service.config import load_config
 from tests.conftest import make_test_app
 
@@ -152,3 +156,26 @@ def test_cross_origin_answers_expose_the_etag(client, admin, make_customer):
     assert "ETag" in r.headers["Access-Control-Expose-Headers"]
     unauthenticated = client.get("/api/v1/me", headers={"Origin": FINESSE_ORIGIN})
     assert unauthenticated.status_code == 401  # the preflight is free, the call is not
+
+
+SCRIPTS = sorted(p for p in (ROOT / "gadget").rglob("*.js") if "bridges" not in p.parts)
+
+
+@pytest.mark.parametrize("path", SCRIPTS, ids=lambda p: str(p.relative_to(ROOT / "gadget")))
+def test_scripts_are_sent_without_comments_and_still_parse(path, client, tmp_path):
+    """The service strips comments and indentation line by line: safe only while no
+    literal spans lines, and proved by Node parsing what is sent."""
+    text = path.read_text(encoding="utf-8")
+    for number, line in enumerate(text.splitlines(), 1):
+        where = f"{path}:{number}"
+        assert len(re.findall(r"(?<!\\)`", line)) % 2 == 0, f"{where}: a template spans lines"
+        assert not line.endswith("\\"), f"{where}: a string continues on the next line"
+    sent = client.get(f"/gadget/{path.relative_to(ROOT / 'gadget')}",
+                      headers={"Accept-Encoding": "identity"}).get_data(as_text=True)
+    assert "/**" not in sent and not re.search(r"^\s", sent, re.M)
+    if not shutil.which("node"):
+        pytest.skip("node is not installed")
+    copy = tmp_path / f"{path.stem}.mjs"
+    copy.write_text(sent, encoding="utf-8")
+    check = subprocess.run(["node", "--check", str(copy)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
