@@ -1,5 +1,6 @@
 """Merging duplicate customers, and undoing a merge (issue 14; rules in domain/merges.py)."""
 
+from flask import request
 from flask.views import MethodView
 from marshmallow import fields as f
 from marshmallow import validate as v
@@ -7,7 +8,7 @@ from marshmallow import validate as v
 from ..auth import roles
 from ..domain import customers as customers_domain
 from ..domain import merges
-from ..errors import PreconditionFailed
+from ..errors import PreconditionFailed, PreconditionRequired
 from ..extensions import db
 from ..schemas import CustomerSchema, Schema, id_field
 from .common import ID, IF_MATCH_DOC, Blueprint, actor, check_if_match, etag
@@ -131,6 +132,8 @@ class CustomerMergeViews(MethodView):
         `customer.merged` (`id`: the duplicate, `into`: the survivor). Undo it with
         `POST /api/v1/customers/merges/{merge_id}/undo`.
         """
+        if not request.headers.get("If-Match"):  # before anything else is looked at
+            raise PreconditionRequired("Send If-Match with the survivor's ETag (or *).")
         survivor, other = merges.lock_pair(db.session, customer_id, data["other_id"])
         check_if_match(survivor, CustomerSchema())
         _check_version(other, data["other_version"])

@@ -170,6 +170,9 @@ def test_both_versions_are_checked(agent, pair):
     missing = agent.post(f"{URL}/{ann['id']}/merge",
                          json={"other_id": anna["id"], "other_version": 1})
     assert missing.status_code == 428
+    nobody = agent.post(f"{URL}/{ann['id']}/merge", json={"other_id": 999999,
+                                                          "other_version": 1})
+    assert nobody.status_code == 428  # the header is asked for before the body is read
     assert agent.get(f"{URL}/{anna['id']}").status_code == 200
 
 
