@@ -300,6 +300,37 @@ function renderQueued() {
   queuedEmpty.hidden = queued.size > 0;
 }
 
+/** The gadget places dialogs and its header inside the part of the iframe that is on screen. */
+function sendViewport() {
+  if (!gadgetReady) return;
+  const rect = frame.getBoundingClientRect();
+  const top = Math.max(0, -rect.top);
+  const height = Math.max(0, Math.min(rect.bottom, window.innerHeight) - Math.max(rect.top, 0));
+  sendToGadget({ type: 'cc:viewport', top: Math.round(top), height: Math.round(height) });
+}
+
+let viewportQueued = false;
+function viewportSoon() {
+  if (viewportQueued) return;
+  viewportQueued = true;
+  requestAnimationFrame(() => {
+    viewportQueued = false;
+    sendViewport();
+  });
+}
+
+/** The gadget asks to be seen (an offer): scroll its rectangle into the window. */
+function bringIntoView(message) {
+  const top = Number(message.top);
+  const height = Number(message.height);
+  if (!Number.isFinite(top) || !Number.isFinite(height)) return;
+  const rect = frame.getBoundingClientRect();
+  const above = rect.top + top;
+  const below = above + height - window.innerHeight;
+  if (above < 0) window.scrollBy(0, above - 8);
+  else if (below > 0) window.scrollBy(0, Math.min(below + 8, above));
+}
+
 window.addEventListener('message', (event) => {
   if (event.source !== frame.contentWindow || event.origin !== window.location.origin) return;
   const message = event.data;
@@ -308,9 +339,14 @@ window.addEventListener('message', (event) => {
     gadgetReady = true;
     addLog('cc:ready');
     sendInit();
+    sendViewport();
   } else if (message.type === 'cc:height') {
     const height = Number(message.height);
     if (Number.isFinite(height) && height > 0) frame.style.height = `${Math.min(height + 2, 5000)}px`;
+    viewportSoon();
+  } else if (message.type === 'cc:bring-into-view') {
+    addLog('cc:bring-into-view');
+    bringIntoView(message);
   } else if (message.type === 'cc:signed-in') {
     addLog(`cc:signed-in ${message.agent_id}`);
   } else if (message.type === 'cc:offer') {
@@ -321,6 +357,9 @@ window.addEventListener('message', (event) => {
     addLog(message.type);
   }
 });
+
+window.addEventListener('scroll', viewportSoon, { passive: true });
+window.addEventListener('resize', viewportSoon);
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();

@@ -7,12 +7,13 @@
  */
 
 import { ApiError, createApi } from './api.js';
-import { createActions } from './actions.js';
+import { createActions } from './actions/index.js';
 import { h } from './dom.js';
 import { createHost } from './hosts/index.js';
 import { loadLocale, locale, t } from './i18n.js';
 import { Store, initialState } from './store.js';
 import { Stream, streamUrl } from './stream.js';
+import { setHostViewport } from './viewport.js';
 import { renderActivity } from './views/activity.js';
 import { renderAgentState } from './views/agentstate.js';
 import { secondsLeft, tick } from './views/clock.js';
@@ -51,7 +52,7 @@ const REGIONS = {
   problem: ['phase', 'problem'],
   notice: ['notice'],
   lists: ['phase', 'open', 'recent', 'tab', 'searchResults', 'searchBusy', 'selectedEntryId'],
-  detail: ['phase', 'selectedEntryId', 'detailLoading', 'journey', 'open'],
+  detail: ['phase', 'selectedEntryId', 'detailLoading', 'detailFailed', 'journey', 'open'],
   customer: ['selectedEntryId', 'detailLoading', 'customer', 'activity', 'customerForm',
     'customerDraft', 'conflicts', 'open'],
   request: ['selectedEntryId', 'detailLoading', 'request', 'requestDraft', 'conflicts', 'customer',
@@ -143,12 +144,15 @@ async function main() {
     if (touched('problem')) renderProblem(regions.problem, state);
     if (touched('notice')) renderNotice(regions.notice, state, actions);
     regions.main.hidden = state.phase !== 'ready';
-    if (state.phase !== 'ready') return;
+    if (state.phase !== 'ready') {
+      regions.offer.hidden = true;
+      return;
+    }
     if (touched('offer')) renderOffer(regions.offer, regions.announce, state, actions);
     if (touched('tasks')) renderTasks(regions.tasks, state, actions);
     if (touched('lists')) renderLists(regions.lists, state, actions);
     const sections = detailSections(regions.detail);
-    if (touched('detail')) renderDetailState(sections, state);
+    if (touched('detail')) renderDetailState(sections, state, actions);
     if (touched('customer')) renderCustomer(sections.customer, state, actions);
     if (touched('comm')) renderComm(sections.comm, state, actions);
     if (touched('request')) renderRequest(sections.request, state, actions);
@@ -161,6 +165,10 @@ async function main() {
     root.lang = locale();
     document.documentElement.lang = locale();
     regions = buildShell(root);
+    new ResizeObserver(() => {
+      const height = Math.ceil(regions.top.getBoundingClientRect().height);
+      document.documentElement.style.setProperty('--cc-top-height', `${height}px`);
+    }).observe(regions.top);
     dialogs = createDialogs(regions.dialog);
     shownTitle = null;
     render(null);
@@ -188,7 +196,15 @@ async function main() {
       const outcome = state.offerOutcome?.taskId === offered ? state.offerOutcome.reason : 'ended';
       host.offerEnded(offered, outcome);
     }
-    if (id && id !== offered) host.offered(state.offer.task, secondsLeft(state.offer.deadline));
+    if (id && id !== offered) {
+      host.offered(state.offer.task, secondsLeft(state.offer.deadline));
+      // After this change is rendered: the card is where the host should scroll to.
+      requestAnimationFrame(() => {
+        if (!regions || regions.offer.hidden) return;
+        const rect = regions.offer.getBoundingClientRect();
+        host.bringIntoView({ top: rect.top, height: rect.height }, regions.offer);
+      });
+    }
     offered = id;
     if (regions) showTitle();
   });
@@ -375,7 +391,7 @@ async function main() {
   const access = accessProblem(config);
   const hostContext = {
     config: config || { allowed_origins: [] }, api, reinit: applyHostInit, problem: access,
-    useToken: useHostToken,
+    useToken: useHostToken, viewport: setHostViewport,
   };
   const info = await host.start(hostContext);
   careWanted = info.routing !== 'host';

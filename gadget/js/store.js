@@ -21,6 +21,7 @@ export function initialState() {
     searchBusy: false,
     selectedEntryId: null,
     detailLoading: false,
+    detailFailed: false, // the last load of the selected entry failed: loaded again on reconnect
     customer: null,
     journey: null,
     request: null,

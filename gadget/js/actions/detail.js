@@ -1,0 +1,184 @@
+/** The selected Open entry: what it shows, its journey, moving activities, and closing it. */
+
+import { debounce } from '../dom.js';
+import { t } from '../i18n.js';
+import { TEXT_MEDIA, displayName, selectedEntry } from '../model.js';
+import { EMPTY_DETAIL, PATHS, without } from './shared.js';
+
+const fetchOr = (promise, errors) => promise.catch((error) => {
+  errors.push(error);
+  return null;
+});
+
+export function installDetail(ctx) {
+  const { store, api, dialogs, state } = ctx;
+  let detailSeq = 0;
+
+  function clearSelection() {
+    detailSeq += 1;
+    store.set({ selectedEntryId: null, detailLoading: false, ...EMPTY_DETAIL });
+  }
+
+  async function selectEntry(id, { force = false, settled = false } = {}) {
+    if (id === state.selectedEntryId && !force) return;
+    if (!settled && !(await ctx.settleUnsaved())) return;
+    store.set({ selectedEntryId: id, detailLoading: true, ...EMPTY_DETAIL });
+    await loadDetail();
+  }
+
+  /** Load everything the selected entry shows. */
+  async function loadDetail({ keepForm = false } = {}) {
+    const seq = ++detailSeq;
+    const entry = selectedEntry(state);
+    if (!entry) return;
+    const requestId = state.requestOverride[entry.id] ?? entry.request_id;
+    const errors = [];
+    const hasMessages = entry.activity_id && TEXT_MEDIA.has(entry.activity?.media_type);
+    const [customer, journey, request, activity, notes, messages] = await Promise.all([
+      entry.customer_id ? fetchOr(api.get(PATHS.customer(entry.customer_id)), errors) : null,
+      entry.customer_id
+        ? fetchOr(api.get(`${PATHS.customer(entry.customer_id)}/journey`), errors) : null,
+      requestId ? fetchOr(api.get(PATHS.request(requestId)), errors) : null,
+      entry.activity_id ? fetchOr(api.get(PATHS.activity(entry.activity_id)), errors) : null,
+      entry.activity_id
+        ? fetchOr(api.get(`${PATHS.activity(entry.activity_id)}/notes`), errors) : [],
+      hasMessages ? fetchOr(api.get(`${PATHS.activity(entry.activity_id)}/messages`), errors) : [],
+    ]);
+    if (seq !== detailSeq) return;
+    if (errors.length) {
+      // Nothing half-loaded is shown as if it were the customer ("Unknown customer"): what
+      // was shown stays, or the detail says it could not be loaded; resync loads it again.
+      store.set({ detailLoading: false, detailFailed: true });
+      ctx.report(errors[0]);
+      return;
+    }
+    const patch = {
+      customer, journey, request, activity, notes: notes || [], messages: messages || [],
+      detailLoading: false, detailFailed: false,
+    };
+    if (!keepForm) Object.assign(patch, { customerForm: { mode: 'closed', errors: null } });
+    store.set(patch);
+  }
+
+  /** Show an Open entry (an accepted task's), fetching the lists first if it is new. */
+  async function showEntry(id) {
+    if (!state.open.some((entry) => entry.id === id)) await ctx.loadLists();
+    if (state.tab !== 'open') store.set({ tab: 'open' });
+    await selectEntry(id);
+  }
+
+  /** The customer whose journey is shown, or is being loaded for the selected entry. */
+  function shownCustomerId() {
+    return state.customer?.id ?? selectedEntry(state)?.customer_id ?? null;
+  }
+
+  async function reloadJourney() {
+    const customerId = shownCustomerId();
+    if (!customerId) return;
+    const journey = await api.get(`${PATHS.customer(customerId)}/journey`);
+    if (shownCustomerId() === customerId) store.set({ journey });
+  }
+
+  const reloadJourneySoon = debounce(() => reloadJourney().catch(ctx.report), 200);
+
+  function selectJourneyItem(kind, id) {
+    store.set({ journeySelection: { kind, id } });
+  }
+
+  function hoverJourneyItem(item) {
+    const same = JSON.stringify(item) === JSON.stringify(state.journeyHover);
+    if (!same) store.set({ journeyHover: item });
+  }
+
+  /** Move an activity: {request_id} | {new_request: true} | {customer_id}. */
+  async function moveActivity(activityId, target) {
+    let body = target;
+    if (target.pickCustomer) {
+      const customerId = await dialogs.pickCustomer({
+        exclude: state.customer?.id,
+        open: state.open.filter((entry) => entry.customer),
+        find: ctx.findCustomers,
+      });
+      if (!customerId) return false;
+      body = { customer_id: customerId };
+    }
+    try {
+      const moved = await api.post(`${PATHS.activity(activityId)}/move`, body);
+      ctx.notify('info', 'journey.moved');
+      const entry = selectedEntry(state);
+      if (entry && entry.activity_id === activityId) {
+        // The shown interaction moved: its entry now points at the target request.
+        store.set({
+          requestOverride: without(state.requestOverride, entry.id),
+          activity: moved,
+        });
+        ctx.upsertOpen({ ...entry, request_id: moved.request_id, customer_id: moved.customer_id });
+        await loadDetail({ keepForm: true });
+      } else {
+        await reloadJourney().catch(ctx.report);
+      }
+      ctx.reloadListsSoon();
+      return true;
+    } catch (error) {
+      ctx.report(error, error.status === 409 ? 'journey.moveRefused' : undefined);
+      return false;
+    }
+  }
+
+  /** The entry's chat is still going on: the customer may write after it is closed. */
+  function liveChat(entry) {
+    const { activity } = state;
+    return activity?.id === entry.activity_id && activity.media_type === 'chat'
+      && activity.state !== 'ended';
+  }
+
+  async function confirmLiveClose() {
+    const choice = await dialogs.ask({
+      title: t('close.liveTitle'),
+      message: t('close.liveMessage'),
+      actions: [
+        { id: 'close', label: t('close.anyway') },
+        { id: 'cancel', label: t('action.cancel'), primary: true },
+      ],
+    });
+    return choice === 'close';
+  }
+
+  async function closeEntry() {
+    const entry = selectedEntry(state);
+    if (!entry) return;
+    if (!entry.customer_id) {
+      const choice = await dialogs.ask({
+        title: t('close.unknownTitle'),
+        message: t('close.unknownMessage'),
+        actions: [
+          { id: 'create', label: t('action.create'), primary: true },
+          { id: 'discard', label: t('action.discard') },
+          { id: 'cancel', label: t('action.cancel') },
+        ],
+      });
+      if (choice === 'cancel' || !choice) return;
+      if (choice === 'create' && !(await ctx.createCustomer())) return;
+      if (choice === 'discard') ctx.discardAll();
+    } else if (!(await ctx.settleUnsaved())) {
+      return;
+    }
+    if (liveChat(entry) && !(await confirmLiveClose())) return;
+    try {
+      await api.post(`api/v1/me/open/${entry.id}/close`);
+      const open = state.open.filter((item) => item.id !== entry.id);
+      // Its task is complete now: it leaves In Progress (the push confirms).
+      store.set({ open, tasks: state.tasks.filter((task) => task.open_entry_id !== entry.id) });
+      clearSelection();
+      ctx.notify('info', 'close.done', { name: displayName(entry.customer || state.customer) });
+      await ctx.loadLists();
+    } catch (error) {
+      ctx.report(error);
+    }
+  }
+
+  return {
+    clearSelection, selectEntry, loadDetail, showEntry, shownCustomerId, reloadJourney,
+    reloadJourneySoon, selectJourneyItem, hoverJourneyItem, moveActivity, closeEntry,
+  };
+}

@@ -1,0 +1,264 @@
+"""An agent's shift in the demo desktop (issue 12): the gadget never hides what matters.
+
+The demo desktop sizes the gadget's iframe to the gadget's whole height, as hosts do, so
+what the agent sees is the part of the iframe inside the window: dialogs, the offer card
+and notices must be there, at 1280x800 and at 400x700.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.gadget import add_request, call_in, sign_in
+from tests.browser.test_gadget_live import SOCKET_SWITCH
+from tests.conftest import emptied, gadget_server
+from tests.live import ROOT
+
+DESKTOP = {"width": 1280, "height": 800}
+PANEL = {"width": 400, "height": 700}
+SIZES = [pytest.param(DESKTOP, id="1280x800"), pytest.param(PANEL, id="400x700")]
+
+
+@pytest.fixture(scope="module")
+def shift_server(own_database, finesse_standin):
+    url, _engine = own_database
+    server = gadget_server(url, finesse_standin, OFFER_TIMEOUT_SECONDS=60)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def shift(shift_server, own_database):
+    """The server with only the demo data (`make run`'s): agent demo, Ada, Grace and Alan."""
+    for server in emptied(own_database[1], shift_server):
+        subprocess.run([str(Path(sys.executable).with_name("context-service")), "seed-demo"],
+                       env=server.env, cwd=ROOT, check=True, capture_output=True)
+        yield server
+
+
+def demo_desktop(page, server):
+    """The demo desktop, signed in; returns the gadget's frame."""
+    page.goto(server.url + "/")
+    expect(page.get_by_test_id("demo-status")).to_have_text("Signed in as demo")
+    gadget = page.frame_locator("[data-testid=demo-gadget]")
+    expect(gadget.get_by_test_id("connection")).to_have_attribute("data-state", "live")
+    return gadget
+
+
+def demo_click(page, name):
+    """Press a demo button without scrolling the desktop (as if the agent had scrolled back)."""
+    page.get_by_role("button", name=name, exact=True).evaluate("button => button.click()")
+
+
+def entry(gadget, name):
+    """The Open entry's button of a customer."""
+    return gadget.get_by_test_id("open-entry").filter(has_text=name).locator("button").first
+
+
+def customer_id(server, name):
+    found = server.admin("GET", f"/api/v1/customers?q={name}")
+    return found[0]["id"]
+
+
+def long_history(server, name, count=14):
+    """A customer with many requests: the gadget grows far taller than the window."""
+    cid = customer_id(server, name)
+    for number in range(count):
+        add_request(server, cid, f"Earlier request {number + 1}", "Handled on the phone.")
+    return cid
+
+
+def scroll_to(page, where):
+    """Scroll the demo desktop: 'bottom' of the page, or the gadget's 'middle'."""
+    page.evaluate("""where => {
+      const frame = document.querySelector('[data-testid=demo-gadget]');
+      const rect = frame.getBoundingClientRect();
+      const y = where === 'bottom' ? document.documentElement.scrollHeight
+        : window.scrollY + rect.top + rect.height / 2 - window.innerHeight / 2;
+      window.scrollTo(0, y);
+    }""", where)
+    page.wait_for_timeout(150)  # the demo reports the viewport on the next frame
+
+
+def assert_in_view(page, locator, viewport):
+    box = locator.bounding_box()
+    assert box is not None
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], (box, viewport)
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], (box, viewport)
+
+
+# --- 1. dialogs and offers where the agent is looking ------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_the_unsaved_changes_prompt_opens_where_the_agent_looks(shift, new_page, viewport):
+    long_history(shift, "Ada")
+    page = new_page(viewport=viewport)
+    gadget = demo_desktop(page, shift)
+    demo_click(page, "Call from Ada Lovelace")
+    expect(gadget.get_by_test_id("customer-name")).to_have_text("Ada Lovelace")
+    demo_click(page, "Email from Grace Hopper")
+    expect(gadget.get_by_test_id("customer-name")).to_have_text("Grace Hopper")
+    expect(gadget.get_by_test_id("journey-request")).to_have_count(1)
+    gadget.get_by_test_id("customer-name").click()
+    gadget.locator("[data-action=edit-customer]").click()
+    gadget.get_by_test_id("customer-city").fill("Washington")
+    gadget.get_by_test_id("open-entry").filter(has_text="Ada").click()
+    dialog = gadget.get_by_test_id("dialog")
+    expect(dialog).to_be_visible()
+    assert_in_view(page, dialog, viewport)
+    gadget.locator("[data-action=dialog-cancel]").click()
+
+    # Scrolled far down the desktop, then back to the list's entry without scrolling.
+    entry(gadget, "Ada").evaluate("e => e.click()")
+    expect(dialog).to_be_visible()
+    gadget.locator("[data-action=dialog-discard]").click()
+    expect(gadget.get_by_test_id("customer-name")).to_have_text("Ada Lovelace")
+    expect(gadget.get_by_test_id("journey-request")).to_have_count(15)
+    gadget.get_by_test_id("customer-name").click()
+    gadget.locator("[data-action=edit-customer]").click()
+    gadget.get_by_test_id("customer-city").fill("Paris")
+    for where in ("bottom", "middle"):
+        scroll_to(page, where)
+        entry(gadget, "Grace").evaluate("e => e.click()")
+        expect(dialog).to_be_visible()
+        assert_in_view(page, dialog, viewport)
+        gadget.locator("[data-action=dialog-cancel]").evaluate("e => e.click()")
+        expect(dialog).to_be_hidden()
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_the_offer_is_brought_into_view(shift, new_page, viewport):
+    long_history(shift, "Ada")
+    page = new_page(viewport=viewport)
+    gadget = demo_desktop(page, shift)
+    demo_click(page, "Call from Ada Lovelace")
+    expect(gadget.get_by_test_id("journey-request")).to_have_count(15)
+    gadget.locator("[data-action=go-ready]").click()
+    scroll_to(page, "bottom")
+    demo_click(page, "Alan Turing chats")
+    offer = gadget.get_by_test_id("offer")
+    expect(offer).to_be_visible()
+    expect(page.get_by_test_id("demo-log")).to_contain_text("cc:bring-into-view")
+    page.wait_for_timeout(200)
+    assert_in_view(page, gadget.get_by_test_id("offer-accept"), viewport)
+    assert_in_view(page, gadget.get_by_test_id("offer-countdown"), viewport)
+
+
+def test_a_standalone_gadget_opens_the_move_dialog_in_its_window(shift, new_page):
+    """At 400x700 on its own page the gadget scrolls itself: the dialog is in the window."""
+    page = new_page(viewport=PANEL)
+    sign_in(page, shift, "alice")
+    long_history(shift, "Ada", 6)
+    call_in(shift, "alice", **{"from": "+1 415 555 0100"})
+    expect(page.get_by_test_id("journey-request")).to_have_count(7)
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.get_by_test_id("customer-name").evaluate("e => e.click()")
+    page.locator("[data-action=edit-customer]").evaluate("e => e.click()")
+    page.get_by_test_id("customer-city").fill("Paris")
+    page.get_by_test_id("close-entry").evaluate("e => e.click()")
+    dialog = page.get_by_test_id("dialog")
+    expect(dialog).to_be_visible()
+    assert_in_view(page, dialog, PANEL)
+
+
+# --- 2. a customer's message after Close is not lost -------------------------------------------
+
+
+def accept_alan(page, gadget):
+    gadget.locator("[data-action=go-ready]").click()
+    demo_click(page, "Alan Turing chats")
+    gadget.get_by_test_id("offer-accept").click()
+    expect(gadget.get_by_test_id("message")).to_contain_text("Hello! My order has not arrived yet.")
+
+
+def test_closing_a_live_chat_asks_and_the_next_message_brings_it_back(shift, new_page):
+    page = new_page(viewport=DESKTOP)
+    gadget = demo_desktop(page, shift)
+    accept_alan(page, gadget)
+
+    gadget.get_by_test_id("close-entry").click()
+    dialog = gadget.get_by_test_id("dialog")
+    expect(dialog).to_contain_text("The chat is still going on")
+    gadget.locator("[data-action=dialog-cancel]").click()
+    expect(gadget.get_by_test_id("open-entry")).to_have_count(1)
+
+    gadget.get_by_test_id("close-entry").click()
+    gadget.locator("[data-action=dialog-close]").click()
+    expect(gadget.get_by_test_id("open-entry")).to_have_count(0)
+
+    page.get_by_test_id("demo-chat-input").fill("Hello? Are you still there?")
+    page.get_by_test_id("demo-chat-input").press("Enter")
+    expect(gadget.get_by_test_id("open-entry")).to_have_count(1)
+    expect(gadget.get_by_test_id("open-entry")).to_contain_text("Alan Turing")
+    expect(gadget.get_by_test_id("notice")).to_contain_text("Alan Turing wrote again")
+    expect(gadget.get_by_test_id("message").last).to_contain_text("Are you still there?")
+
+
+# --- 3. state, offers and notices stay in sight --------------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_state_notices_and_the_offer_stay_in_sight_when_scrolled(shift, new_page, viewport):
+    long_history(shift, "Ada")
+    page = new_page(viewport=viewport)
+    gadget = demo_desktop(page, shift)
+    demo_click(page, "Call from Ada Lovelace")
+    expect(gadget.get_by_test_id("journey-request")).to_have_count(15)
+    gadget.locator("[data-action=go-ready]").click()
+    scroll_to(page, "bottom")
+    assert_in_view(page, gadget.get_by_test_id("connection"), viewport)
+    assert_in_view(page, gadget.get_by_test_id("agent-state"), viewport)
+
+    # A failed save is said where the agent looks, not at the top of a scrolled-away gadget.
+    page.route("**/api/v1/activities/*/notes", lambda route: route.fulfill(
+        status=503, content_type="application/problem+json",
+        body='{"title": "Service Unavailable", "status": 503, "detail": "Try again."}')
+        if route.request.method == "POST" else route.continue_())
+    gadget.get_by_test_id("note-input").evaluate(
+        "area => { area.value = 'Called back'; area.form.requestSubmit(); }")
+    notice = gadget.get_by_test_id("notice")
+    expect(notice).to_be_visible()
+    scroll_to(page, "bottom")
+    assert_in_view(page, notice, viewport)
+
+    # The offer does not need the host to scroll: it is in the sticky top already.
+    page.evaluate("window.scrollBy = () => {}")
+    demo_click(page, "Alan Turing chats")
+    expect(gadget.get_by_test_id("offer")).to_be_visible()
+    assert_in_view(page, gadget.get_by_test_id("offer-countdown"), viewport)
+    assert_in_view(page, gadget.get_by_test_id("offer-accept"), viewport)
+
+
+# --- 4. after a dropped connection everything shown is fetched again -----------------------------
+
+
+def test_after_an_outage_the_customer_is_loaded_again_and_the_error_clears(shift, new_page):
+    page = new_page(viewport=PANEL)
+    page.add_init_script(SOCKET_SWITCH)
+    sign_in(page, shift, "alice")
+    call_in(shift, "alice", **{"from": "+1 415 555 0100"})
+    expect(page.get_by_test_id("customer-name")).to_have_text("Ada Lovelace")
+    call_in(shift, "alice", **{"from": "+1 415 555 0142"})
+    expect(page.get_by_test_id("customer-name")).to_have_text("Grace Hopper")
+
+    page.evaluate("window.__socketsDown = true; window.__sockets.forEach((s) => s.close())")
+    page.route("**/api/v1/**", lambda route: route.abort("internetdisconnected"))
+    expect(page.get_by_test_id("connection")).not_to_have_attribute("data-state", "live")
+    entry(page, "Ada").click()
+    expect(page.get_by_test_id("notice")).to_have_attribute("data-kind", "error")
+    # Not "Unknown customer / No activity yet": it says it could not load them.
+    expect(page.get_by_test_id("detail-empty")).to_contain_text("could not be loaded")
+    expect(page.get_by_test_id("customer-name")).to_be_hidden()
+
+    page.unroute("**/api/v1/**")
+    page.evaluate("window.__socketsDown = false")
+    expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "live",
+                                                                 timeout=20000)
+    expect(page.get_by_test_id("customer-name")).to_have_text("Ada Lovelace")
+    expect(page.get_by_test_id("journey-request")).to_have_count(1)
+    expect(page.get_by_test_id("activity-facts")).to_contain_text("Active")
+    expect(page.get_by_test_id("notice")).to_have_count(0)
