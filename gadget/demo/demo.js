@@ -21,6 +21,7 @@ const queueName = document.getElementById('queue-name');
 // The published demo connector key (`context-service seed-demo`, which `make run` runs).
 const CONNECTOR_TOKEN = 'cct_demo-connector-token';
 const POLL_MS = 1000;
+const DEMO_TITLE = document.title;
 
 let token = null;
 let agentId = null;
@@ -344,6 +345,10 @@ window.addEventListener('message', (event) => {
     const height = Number(message.height);
     if (Number.isFinite(height) && height > 0) frame.style.height = `${Math.min(height + 2, 5000)}px`;
     viewportSoon();
+  } else if (message.type === 'cc:unread') {
+    // As a desktop would badge the gadget's tab: the count in the window's title.
+    const count = Number(message.count) || 0;
+    document.title = `${count ? `(${count}) ` : ''}${DEMO_TITLE}`;
   } else if (message.type === 'cc:bring-into-view') {
     addLog('cc:bring-into-view');
     bringIntoView(message);

@@ -47,16 +47,17 @@ const REGIONS = {
   agentState: ['phase', 'careDesktop', 'agentState', 'stateBusy'],
   offer: ['phase', 'careDesktop', 'offer', 'accepting'],
   tasks: ['phase', 'careDesktop', 'agentState', 'queue', 'tasks', 'taskTab', 'queuePreview',
-    'accepting', 'offer', 'selectedEntryId'],
+    'accepting', 'offer', 'selectedEntryId', 'unread'],
   signin: ['phase', 'signinError'],
   problem: ['phase', 'problem'],
   notice: ['notice'],
-  lists: ['phase', 'open', 'recent', 'tab', 'searchResults', 'searchBusy', 'selectedEntryId'],
+  lists: ['phase', 'open', 'recent', 'tab', 'searchResults', 'searchBusy', 'selectedEntryId',
+    'unread'],
   detail: ['phase', 'selectedEntryId', 'detailLoading', 'detailFailed', 'journey', 'open'],
   customer: ['selectedEntryId', 'detailLoading', 'customer', 'activity', 'customerForm',
     'customerDraft', 'conflicts', 'open'],
   request: ['selectedEntryId', 'detailLoading', 'request', 'requestDraft', 'conflicts', 'customer',
-    'overwrite', 'focus'],
+    'focus'],
   comm: ['selectedEntryId', 'detailLoading', 'activity', 'messages', 'agent'],
   activity: ['selectedEntryId', 'detailLoading', 'activity', 'notes', 'tagMessage', 'conflicts',
     'focus'],
@@ -175,16 +176,31 @@ async function main() {
     showTitle();
   }
 
-  // While an offer waits, the title counts down the seconds left to accept it.
+  /** Unread customer messages in the agent's Open and In Progress lists. */
+  function unreadTotal() {
+    const mine = new Set([...state.open, ...state.tasks].map((item) => item.activity_id));
+    return Object.entries(state.unread)
+      .reduce((sum, [id, count]) => sum + (mine.has(Number(id)) ? count : 0), 0);
+  }
+
+  // While an offer waits, the title counts down the seconds left to accept it; else it
+  // counts the unread messages (Finesse shows it as the gadget's title, a host hears cc:unread).
   let shownTitle = null;
+  let shownUnread = 0;
   function showTitle() {
     const { offer } = state;
+    const unread = state.phase === 'ready' ? unreadTotal() : 0;
+    const plain = unread ? t('unread.docTitle', { count: unread, title: t('app.title') }) : t('app.title');
     const title = offer && state.careDesktop
-      ? t('offer.docTitle', { seconds: secondsLeft(offer.deadline), title: t('app.title') })
-      : t('app.title');
+      ? t('offer.docTitle', { seconds: secondsLeft(offer.deadline), title: plain })
+      : plain;
     if (title !== shownTitle) {
       shownTitle = title;
       host.setTitle(title);
+    }
+    if (unread !== shownUnread) {
+      shownUnread = unread;
+      host.unread?.(unread);
     }
   }
 
@@ -356,6 +372,7 @@ async function main() {
   }
 
   store.addEventListener('change', (event) => render(event.detail));
+  store.watch(['unread', 'open', 'tasks', 'phase'], () => regions && showTitle());
   stream.addEventListener('state', (event) => store.set({ connection: event.detail }));
   stream.addEventListener('frame', (event) => actions.onFrame(event.detail));
   stream.addEventListener('ready', () => actions.resync());

@@ -98,6 +98,15 @@ export function customerChanges(customer, draft) {
   return changes;
 }
 
+/** The request's fields the draft changed. */
+export function requestChanges(request, draft) {
+  const changes = {};
+  for (const field of ['title', 'description']) {
+    if (draft && draft[field] !== request[field]) changes[field] = draft[field];
+  }
+  return changes;
+}
+
 export function requestChanged(request, draft) {
   return Boolean(request && draft)
     && (draft.title !== request.title || draft.description !== request.description);

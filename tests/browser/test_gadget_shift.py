@@ -262,3 +262,86 @@ def test_after_an_outage_the_customer_is_loaded_again_and_the_error_clears(shift
     expect(page.get_by_test_id("journey-request")).to_have_count(1)
     expect(page.get_by_test_id("activity-facts")).to_contain_text("Active")
     expect(page.get_by_test_id("notice")).to_have_count(0)
+
+
+# --- 5. conflicts field by field; Overwrite keeps the other agent's other fields ---------------
+
+
+def test_overwrite_keeps_the_other_agents_other_fields(shift, new_page):
+    ada = customer_id(shift, "Ada")
+    pages = {}
+    for agent_id in ("alice", "bob"):
+        page = new_page(viewport=DESKTOP)
+        token = sign_in(page, shift, agent_id)
+        shift.call("POST", "/api/v1/me/open", {"customer_id": ada}, token=token)
+        expect(page.get_by_test_id("customer-name")).to_have_text("Ada Lovelace")
+        page.get_by_test_id("customer-name").click()
+        pages[agent_id] = page
+    alice, bob = pages["alice"], pages["bob"]
+    alice.locator("[data-action=edit-customer]").click()
+    alice.get_by_test_id("customer-city").fill("Oxford")
+
+    bob.locator("[data-action=edit-customer]").click()
+    bob.get_by_test_id("customer-region").fill("Greater London")
+    bob.locator("[data-action=save-customer]").click()
+    expect(bob.get_by_test_id("notice")).to_contain_text("Customer saved")
+
+    warning = alice.get_by_test_id("conflict-customer")
+    expect(warning).to_contain_text("bob changed this customer")
+    region = warning.locator("[data-field=region]")
+    expect(region.locator("[data-side=theirs]")).to_have_text("Greater London")
+    expect(region.locator("[data-side=yours]")).to_have_text("(not changed by you)")
+    expect(warning.locator("[data-field=city] [data-side=yours]")).to_have_text("Oxford")
+    warning.locator("[data-action=conflict-overwrite]").click()
+    expect(alice.get_by_test_id("notice")).to_contain_text("Customer saved")
+    saved = shift.admin("GET", f"/api/v1/customers/{ada}")
+    assert (saved["city"], saved["region"]) == ("Oxford", "Greater London")
+    expect(alice.get_by_test_id("customer-region")).to_have_value("Greater London")
+
+    # Bob was not editing any more: no Overwrite offered, the view shows Alice's city.
+    expect(bob.get_by_test_id("customer-city")).to_have_value("Oxford")
+    expect(bob.get_by_test_id("conflict-customer")).to_have_count(0)
+
+
+# --- 6. unread messages are counted where the agent sees them ------------------------------------
+
+
+def test_unread_messages_are_counted_in_the_lists_and_the_title(shift, new_page):
+    page = new_page(viewport=DESKTOP)
+    gadget = demo_desktop(page, shift)
+    accept_alan(page, gadget)
+    demo_click(page, "Call from Ada Lovelace")
+    expect(gadget.get_by_test_id("customer-name")).to_have_text("Ada Lovelace")
+
+    for text in ("Hello?", "Anyone there?"):
+        page.get_by_test_id("demo-chat-input").fill(text)
+        page.get_by_test_id("demo-chat-input").press("Enter")
+    alan = gadget.get_by_test_id("open-entry").filter(has_text="Alan Turing")
+    expect(alan.locator("[data-role=unread]")).to_have_text("2")
+    expect(alan.locator("[data-role=unread]")).to_have_attribute("aria-label", "2 unread")
+    task = gadget.get_by_test_id("progress-task").filter(has_text="Alan Turing")
+    expect(task.locator("[data-role=unread]")).to_have_text("2")
+    expect(gadget.get_by_test_id("open-entry").filter(has_text="Ada").locator(
+        "[data-role=unread]")).to_have_count(0)
+    expect(page).to_have_title("(2) Demo agent desktop · Customer Context")
+
+    entry(gadget, "Alan Turing").click()
+    expect(gadget.get_by_test_id("message").last).to_contain_text("Anyone there?")
+    expect(gadget.locator("[data-role=unread]")).to_have_count(0)
+    expect(page).to_have_title("Demo agent desktop · Customer Context")
+
+
+def test_a_standalone_gadget_counts_unread_in_its_title(shift, new_page):
+    page = new_page(viewport=PANEL)
+    sign_in(page, shift, "alice")
+    connector = shift.connector_token()
+    chat = shift.post_event(connector, "accepted", agent_id="alice", media_type="chat",
+                            contact_id="chat-77", customer_name="Sam Okafor",
+                            **{"from": "+1 312 555 0177"})["activity"]
+    call_in(shift, "alice", **{"from": "+1 415 555 0100"})
+    expect(page.get_by_test_id("customer-name")).to_have_text("Ada Lovelace")
+    status, _, _ = shift.call("POST", f"/api/v1/activities/{chat['id']}/messages",
+                              {"message_id": "m-1", "text": "Are you there?"}, token=connector)
+    assert status == 201
+    expect(page).to_have_title("(1) Customer Context")
+    expect(page.get_by_test_id("open-entry").locator("[data-role=unread]")).to_have_text("1")

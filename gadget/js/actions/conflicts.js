@@ -1,37 +1,48 @@
-/** Concurrent changes (R9): a save refused with 412, or a newer version pushed while shown. */
+/**
+ * Concurrent changes (R9): a save refused with 412, or a newer version pushed while shown.
+ *
+ * An agent who is not editing simply sees the new version (and is told who changed it). An
+ * agent who is editing sees, field by field, what they changed (theirs) and what the agent
+ * changed (yours), against the version the agent loaded (base); Overwrite sends only the
+ * agent's own fields, over the new version, so the other agent's other changes survive.
+ */
 
-import { isAgentActor } from '../model.js';
+import { formatDate } from '../i18n.js';
+import {
+  customerChanges, draftFromCustomer, isAgentActor, requestChanges,
+} from '../model.js';
 import { PATHS, without } from './shared.js';
 
 export function installConflicts(ctx) {
   const { store, api, state } = ctx;
 
+  /** The fields the agent changed in the shown form, as a PATCH body. */
+  function mine(kind) {
+    if (kind === 'customer' && ctx.customerDirty()) {
+      return customerChanges(state.customer, state.customerDraft || draftFromCustomer(state.customer));
+    }
+    if (kind === 'request' && ctx.requestDirty()) return requestChanges(state.request, state.requestDraft);
+    return {};
+  }
+
+  function raise(kind, source, current, changedBy, changedAt, body) {
+    store.set({
+      conflicts: {
+        ...state.conflicts,
+        [kind]: { source, changedBy, changedAt, base: state[kind], current, mine: body },
+      },
+    });
+  }
+
   function failedSave(kind, error, payload) {
     if (error.status === 412) {
-      store.set({
-        conflicts: {
-          ...state.conflicts,
-          [kind]: {
-            source: 'save',
-            changedBy: error.changed_by,
-            changedAt: error.changed_at,
-            current: error.current || null,
-            mine: payload,
-          },
-        },
-      });
+      raise(kind, 'save', error.current || null, error.changed_by, error.changed_at, payload);
       return false;
     }
     if (kind === 'customer' && error.status === 422) {
       store.set({ customerForm: { ...state.customerForm, errors: error.errors || {} } });
     }
     ctx.report(error);
-    return false;
-  }
-
-  function editedKind(kind) {
-    if (kind === 'customer') return ctx.customerDirty();
-    if (kind === 'request') return ctx.requestDirty();
     return false;
   }
 
@@ -43,72 +54,52 @@ export function installConflicts(ctx) {
       if (state.journey) patch.journey = { ...state.journey, customer: current };
     }
     if (kind === 'request') patch.requestDraft = null;
-    patch.overwrite = without(state.overwrite, kind);
     store.set(patch);
-    if (kind === 'activity') {
-      api.get(`${PATHS.activity(current.id)}/notes`)
-        .then((notes) => state.activity?.id === current.id && store.set({ notes }))
-        .catch(ctx.report);
-    }
+    if (kind === 'activity') ctx.reloadNotes().catch(ctx.report);
     ctx.reloadJourneySoon();
   }
 
-  /**
-   * A newer version exists. Another agent's change, or any change while the
-   * agent has unsaved edits, raises the warning; otherwise it is simply shown.
-   */
+  /** A newer version exists: shown at once, unless the agent is editing it (a conflict). */
   async function refresh(kind) {
     const local = state[kind];
     if (!local) return;
     const current = await api.get(PATHS[kind](local.id));
     const shown = state[kind];
     if (!shown || shown.id !== current.id || current.version <= shown.version) return;
-    // The agent already chose to keep theirs over this version.
-    if (state.overwrite[kind] && current.version <= state.overwrite[kind]) return;
+    const seen = state.conflicts[kind];
+    if (seen && seen.current && current.version <= seen.current.version) return;
     const changedBy = current.updated_by;
-    const byOtherAgent = changedBy !== state.agent?.id && isAgentActor(changedBy);
-    if (byOtherAgent || editedKind(kind)) {
-      store.set({
-        conflicts: {
-          ...state.conflicts,
-          [kind]: { source: 'push', changedBy, changedAt: current.updated_at, current },
-        },
-      });
-    } else {
-      apply(kind, current);
+    const edits = mine(kind);
+    if (Object.keys(edits).length) {
+      raise(kind, 'push', current, changedBy, current.updated_at, edits);
+      return;
+    }
+    apply(kind, current);
+    if (changedBy !== state.agent?.id && isAgentActor(changedBy)) {
+      ctx.notify('info', `conflict.${kind}`, { who: changedBy, when: formatDate(current.updated_at) });
     }
   }
 
   async function resolveConflict(kind, choice) {
     const conflict = state.conflicts[kind];
     if (!conflict) return;
-    if (choice === 'load') {
-      try {
-        const current = conflict.current || await api.get(PATHS[kind](state[kind].id));
-        apply(kind, current);
-      } catch (error) {
-        ctx.report(error);
-      }
+    let current = conflict.current;
+    try {
+      current = current || await api.get(PATHS[kind](state[kind].id));
+    } catch (error) {
+      ctx.report(error);
       return;
     }
-    if (conflict.source === 'save' && conflict.mine) {
-      if (kind === 'customer') await ctx.saveCustomer({ body: conflict.mine, overwrite: true });
-      else if (kind === 'request' && 'status' in conflict.mine) {
-        store.set({ overwrite: { ...state.overwrite, request: Infinity } });
-        await ctx.setRequestStatus(conflict.mine.status);
-      } else if (kind === 'request') await ctx.saveRequest({ body: conflict.mine, overwrite: true });
+    // Yours: what the agent tried to save, or has typed since it was warned.
+    const body = conflict.source === 'save' ? conflict.mine : mine(kind);
+    if (choice === 'load' || !Object.keys(body || {}).length) {
+      apply(kind, current);
       return;
     }
-    // Seen without a save: keep what is shown; the next save overwrites theirs.
-    const patch = {
-      conflicts: without(state.conflicts, kind),
-      overwrite: { ...state.overwrite, [kind]: conflict.current.version },
-    };
-    if (kind === 'activity') {
-      delete patch.overwrite;
-      patch[kind] = { ...state.activity, version: conflict.current.version };
-    }
-    store.set(patch);
+    const { version } = current;
+    if (kind === 'customer') await ctx.saveCustomer({ body, version });
+    else if ('status' in body) await ctx.setRequestStatus(body.status, { version });
+    else await ctx.saveRequest({ body, version });
   }
 
   return { failedSave, refresh, resolveConflict };

@@ -22,7 +22,10 @@ export function installDetail(ctx) {
   async function selectEntry(id, { force = false, settled = false } = {}) {
     if (id === state.selectedEntryId && !force) return;
     if (!settled && !(await ctx.settleUnsaved())) return;
-    store.set({ selectedEntryId: id, detailLoading: true, ...EMPTY_DETAIL });
+    const activityId = state.open.find((entry) => entry.id === id)?.activity_id;
+    store.set({
+      selectedEntryId: id, detailLoading: true, ...EMPTY_DETAIL, unread: without(state.unread, activityId),
+    });
     await loadDetail();
   }
 

@@ -4,7 +4,7 @@ import { etagOf } from '../api.js';
 import { t } from '../i18n.js';
 import {
   customerChanges, customerPayload, draftFromContact, draftFromCustomer, displayName,
-  requestChanged, selectedEntry,
+  requestChanged, requestChanges, selectedEntry,
 } from '../model.js';
 import { PATHS, without } from './shared.js';
 
@@ -100,7 +100,7 @@ export function installForms(ctx) {
     store.set({
       customerForm: { mode: 'view', errors: null },
       customerDraft: null,
-      overwrite: without(state.overwrite, 'customer'),
+      conflicts: without(state.conflicts, 'customer'),
     });
   }
 
@@ -110,27 +110,27 @@ export function installForms(ctx) {
     store.quietly({ customerDraft: { ...base, [field]: value } });
   }
 
-  async function saveCustomer({ body, overwrite = false } = {}) {
+  /**
+   * Save the fields the agent changed (only those: another agent's other changes survive).
+   * `body` and `version`: an overwrite after a conflict, over the version now current.
+   */
+  async function saveCustomer({ body, version } = {}) {
     const customer = state.customer;
     if (!customer) return false;
-    const force = overwrite || state.overwrite.customer;
-    // Overwriting on purpose sends the whole form: "keep mine" means all of mine.
-    const payload = body || (force ? customerPayload(state.customerDraft || draftFromCustomer(customer))
-      : customerChanges(customer, state.customerDraft || draftFromCustomer(customer)));
+    const payload = body || customerChanges(customer, state.customerDraft || draftFromCustomer(customer));
     if (!Object.keys(payload).length) {
       store.set({ customerForm: { mode: 'view', errors: null }, customerDraft: null });
       return true;
     }
     try {
       const updated = await api.patch(PATHS.customer(customer.id), payload, {
-        ifMatch: force ? '*' : etagOf(customer.version),
+        ifMatch: etagOf(version ?? customer.version),
       });
       store.set({
         customer: updated,
         journey: state.journey ? { ...state.journey, customer: updated } : null,
         customerForm: { mode: 'view', errors: null },
         customerDraft: null,
-        overwrite: without(state.overwrite, 'customer'),
         conflicts: without(state.conflicts, 'customer'),
       });
       ctx.notify('info', 'customer.saved');
@@ -181,23 +181,22 @@ export function installForms(ctx) {
   }
 
   function revertRequest() {
-    store.set({ requestDraft: null, overwrite: without(state.overwrite, 'request') });
+    store.set({ requestDraft: null, conflicts: without(state.conflicts, 'request') });
   }
 
-  async function saveRequest({ body, overwrite = false } = {}) {
+  /** Like saveCustomer: the changed fields, over the version shown or `version`. */
+  async function saveRequest({ body, version } = {}) {
     const request = state.request;
     if (!request) return false;
-    const force = overwrite || state.overwrite.request;
-    const draft = state.requestDraft || { title: request.title, description: request.description };
-    const payload = body || { title: draft.title, description: draft.description };
+    const payload = body || requestChanges(request, state.requestDraft);
+    if (!Object.keys(payload).length) return true;
     try {
       const updated = await api.patch(PATHS.request(request.id), payload, {
-        ifMatch: force ? '*' : etagOf(request.version),
+        ifMatch: etagOf(version ?? request.version),
       });
       store.set({
         request: updated,
         requestDraft: null,
-        overwrite: without(state.overwrite, 'request'),
         conflicts: without(state.conflicts, 'request'),
       });
       ctx.notify('info', 'request.saved');
@@ -208,7 +207,7 @@ export function installForms(ctx) {
     }
   }
 
-  async function setRequestStatus(status) {
+  async function setRequestStatus(status, { version } = {}) {
     const request = state.request;
     if (!request || requestDirty()) {
       if (requestDirty()) ctx.notify('error', 'request.saveFirst');
@@ -216,11 +215,10 @@ export function installForms(ctx) {
     }
     try {
       const updated = await api.patch(PATHS.request(request.id), { status }, {
-        ifMatch: state.overwrite.request ? '*' : etagOf(request.version),
+        ifMatch: etagOf(version ?? request.version),
       });
       store.set({
         request: updated,
-        overwrite: without(state.overwrite, 'request'),
         conflicts: without(state.conflicts, 'request'),
       });
       ctx.reloadJourneySoon();

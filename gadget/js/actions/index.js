@@ -40,7 +40,6 @@ export function createActions({ store, api, dialogs }) {
     report,
     dismissNotice: () => store.set({ notice: null }),
     focusDone: () => store.quietly({ focus: null }),
-    overwriting: (kind) => Boolean(store.state.overwrite[kind]),
   });
   for (const install of [installLists, installDetail, installForms, installConflicts,
     installNotes, installCare, installMessages, installFrames]) {

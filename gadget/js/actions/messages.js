@@ -46,7 +46,19 @@ export function installMessages(ctx) {
     store.set({ messages });
   }
 
+  /** A customer's message in a chat or email of the agent's that is not the one shown. */
+  function countUnread(frame) {
+    const id = frame.activity_id;
+    if (frame.type !== 'message.added' || frame.message?.direction !== 'in' || id === shownActivityId()) {
+      return;
+    }
+    const mine = state.open.some((entry) => entry.activity_id === id)
+      || state.tasks.some((task) => task.activity_id === id);
+    if (mine) store.set({ unread: { ...state.unread, [id]: (state.unread[id] || 0) + 1 } });
+  }
+
   function onMessageFrame(frame) {
+    countUnread(frame);
     if (!frame.activity_id || frame.activity_id !== shownActivityId()) return;
     if (state.detailLoading || frame.truncated || !frame.message) reloadMessagesSoon();
     else upsertMessage(frame.message);

@@ -15,7 +15,6 @@ export const EMPTY_DETAIL = {
   customerForm: { mode: 'closed', errors: null },
   customerDraft: null,
   requestDraft: null,
-  overwrite: {},
   conflicts: {},
   journeySelection: null,
   journeyHover: null,

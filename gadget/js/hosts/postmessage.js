@@ -320,6 +320,10 @@ export function createPostMessageHost({ origin = null, locale = null } = {}) {
       send({ type: 'cc:height', height });
     },
     setTitle() {},
+    /** The unread customer messages in the agent's lists (the host may badge its tab). */
+    unread(count) {
+      send({ type: 'cc:unread', count });
+    },
     /** Ask the host page to scroll `rect` ({top, height} of the gadget) into its view. */
     bringIntoView(rect) {
       send({ type: 'cc:bring-into-view', top: Math.round(rect.top), height: Math.round(rect.height) });

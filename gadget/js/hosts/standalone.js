@@ -13,6 +13,7 @@
  *   signedOut()
  *   resized(height)  the gadget's content height changed
  *   setTitle(text)   the page's title (the unread count and an offer's countdown are in it)
+ *   unread(count)    unread customer messages in the agent's lists (postMessage: cc:unread)
  *   bringIntoView(rect, el)   show el ({top, height} of the gadget's page) to the agent: an offer
  *   offered(task, secondsLeft)   a task is offered to the agent (Care desktop)
  *   offerEnded(taskId, reason)   that offer ended: accepted, missed, withdrawn, abandoned, ended
@@ -34,6 +35,7 @@ export function createStandaloneHost() {
     bringIntoView(rect, el) {
       el.scrollIntoView({ block: 'nearest' });
     },
+    unread() {},
     offered() {},
     offerEnded() {},
   };

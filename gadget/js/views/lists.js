@@ -57,6 +57,13 @@ function skeleton(actions) {
   ];
 }
 
+/** How many customer messages came in this entry's chat or email since it was shown. */
+export function unreadBadge(count) {
+  return count > 0 && h('span', {
+    class: 'cc-unread', data: { role: 'unread' }, 'aria-label': t('unread.label', { count }),
+  }, String(count));
+}
+
 function renderOpen(el, state, actions) {
   if (!state.open.length) {
     mount(el, h('p', { class: 'cc-empty', text: t('lists.openEmpty') }));
@@ -76,7 +83,8 @@ function renderOpen(el, state, actions) {
       data: { action: 'select-entry' },
       on: { click: () => actions.selectEntry(entry.id) },
     },
-    h('span', { class: 'cc-entry-name', data: { role: 'entry-name' } }, entryName(entry)),
+    h('span', { class: 'cc-entry-name', data: { role: 'entry-name' } }, entryName(entry),
+      unreadBadge(state.unread[entry.activity_id])),
     contact && h('span', { class: 'cc-entry-contact', data: { role: 'entry-contact' } }, contact),
     h('span', { class: 'cc-entry-meta' }, [
       // Offered, not answered yet: the caller popped up while the phone rings.

@@ -135,7 +135,7 @@ function refreshField(root, field, actions, fromState) {
   const save = root.querySelector('[data-part="save"]');
   if (save) {
     const dirty = actions.requestDirty();
-    save.disabled = !dirty && !actions.overwriting('request');
+    save.disabled = !dirty;
     root.querySelector('[data-part="revert"]').disabled = !dirty;
   }
 }
