@@ -131,7 +131,9 @@ const CONTACT_ID_SHOWN = 8;
  */
 export function entryContact(entry) {
   const contact = entry.activity;
-  if (entry.customer || !contact) return '';
+  if (!contact) return '';
+  // A known customer's address tells two of their contacts apart (a call and an email).
+  if (entry.customer) return contact.caller || '';
   const given = joinParts([contact.customer_name, contact.caller]);
   if (given) return given;
   const id = String(contact.contact_id || '');

@@ -5,6 +5,7 @@ what the agent sees is the part of the iframe inside the window: dialogs, the of
 and notices must be there, at 1280x800 and at 400x700.
 """
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -345,3 +346,40 @@ def test_a_standalone_gadget_counts_unread_in_its_title(shift, new_page):
     assert status == 201
     expect(page).to_have_title("(1) Customer Context")
     expect(page.get_by_test_id("open-entry").locator("[data-role=unread]")).to_have_text("1")
+
+
+# --- 7. the Open list tells entries apart and shows them all --------------------------------------
+
+
+def test_open_entries_show_media_address_wrap_up_and_duration(shift, new_page):
+    page = new_page(viewport=DESKTOP)
+    gadget = demo_desktop(page, shift)
+    for name in ["Call from Ada Lovelace", "Email from Grace Hopper",
+                 *["Call from an unknown number"] * 6, "Chat from an unknown visitor"]:
+        demo_click(page, name)
+    entries = gadget.get_by_test_id("open-entry")
+    expect(entries).to_have_count(9)
+
+    ada = entries.filter(has_text="Ada Lovelace")
+    expect(ada.locator("[data-role=media]")).to_have_attribute("data-media", "voice")
+    expect(ada.locator("[data-role=entry-contact]")).to_have_text("+1 415-555-0100")
+    expect(ada.locator("[data-role=duration]")).to_have_text(re.compile(r"^\d+:\d\d"))
+    unknown = entries.filter(has_text="Call from")  # not a name: the caller's address
+    assert unknown.count() == 0
+    callers = entries.locator("[data-role=entry-contact]").all_inner_texts()
+    assert len(set(callers)) == 9, callers  # no two entries look the same
+    expect(ada.locator("[data-role=wrapup]")).to_have_count(0)
+
+    page.locator("[data-testid=demo-active] li").filter(has_text="Ada Lovelace").get_by_role(
+        "button", name="End").evaluate("button => button.click()")
+    expect(ada.locator("[data-role=wrapup]")).to_have_text("Wrap-up")
+    duration = ada.locator("[data-role=duration]").inner_text()
+    page.wait_for_timeout(1500)
+    assert ada.locator("[data-role=duration]").inner_text() == duration  # ended: it stops
+
+    # The list is as tall as its entries (the column scrolls, not a box cutting the last one).
+    open_list = gadget.get_by_test_id("open-list")
+    assert open_list.evaluate("list => list.scrollHeight - list.clientHeight") <= 1
+    last = entries.last
+    last.scroll_into_view_if_needed()
+    assert_in_view(page, last, DESKTOP)

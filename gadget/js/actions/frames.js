@@ -82,6 +82,8 @@ export function installFrames(ctx) {
       onChangedFrame('request', frame);
     } else if (frame.type === 'activity.changed') {
       onChangedFrame('activity', frame);
+      // An ended contact is marked for wrap-up in the Open list.
+      if (state.open.some((item) => item.activity_id === frame.id)) ctx.reloadListsSoon();
     }
   }
 

@@ -3,6 +3,7 @@
 import { debounce, h, mount, renderOnce, uid } from '../dom.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { displayName, entryContact, entryName, joinParts, mediaLabel } from '../model.js';
+import { elapsed } from './clock.js';
 import { showTab, tabSet } from './tabs.js';
 
 const TABS = ['open', 'recent', 'search'];
@@ -73,6 +74,7 @@ function renderOpen(el, state, actions) {
     const selected = entry.id === state.selectedEntryId;
     const media = entry.activity?.media_type;
     const contact = entryContact(entry);
+    const wrapUp = entry.activity?.state === 'ended';
     return h('li', {
       class: entry.ringing ? 'cc-list-item cc-ringing' : 'cc-list-item', data: {
         testid: 'open-entry', entryId: entry.id, customerId: entry.customer_id ?? '',
@@ -90,8 +92,14 @@ function renderOpen(el, state, actions) {
       // Offered, not answered yet: the caller popped up while the phone rings.
       entry.ringing && h('span', { class: 'cc-ringing-badge', data: { role: 'ringing' } },
         t('lists.ringing')),
-      media && h('span', { class: 'cc-media', data: { media } }, mediaLabel(media)),
+      // Ended, still open: the agent's wrap-up.
+      wrapUp && h('span', {
+        class: 'cc-wrapup-badge', title: t('lists.wrapUpHint'), data: { role: 'wrapup' },
+      }, t('lists.wrapUp')),
+      media && h('span', { class: 'cc-media', data: { media, role: 'media' } }, mediaLabel(media)),
       h('span', { text: formatDate(entry.opened_at, 'time') }),
+      entry.activity?.started_at && elapsed(entry.activity.started_at, entry.activity.ended_at,
+        { data: { role: 'duration' } }),
     ])));
   })));
 }
