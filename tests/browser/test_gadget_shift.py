@@ -383,3 +383,28 @@ def test_open_entries_show_media_address_wrap_up_and_duration(shift, new_page):
     last = entries.last
     last.scroll_into_view_if_needed()
     assert_in_view(page, last, DESKTOP)
+
+
+# --- 8. primary actions are visible buttons ----------------------------------------------
+
+
+def test_create_customer_and_reopen_request_are_visible_buttons(shift, new_page):
+    page = new_page(viewport=PANEL)
+    sign_in(page, shift, "alice")
+    call_in(shift, "alice", customer_name="Noor Haddad", **{"from": "+1 312 555 0123"})
+    create = page.get_by_role("button", name="Create customer")
+    expect(create).to_be_visible()
+    create.click()
+    expect(page.get_by_test_id("customer-form")).to_have_attribute("data-mode", "create")
+    expect(create).to_have_count(0)
+    page.locator("[data-action=create-customer]").click()
+    expect(page.get_by_test_id("customer-name")).to_have_text("Noor Haddad")
+
+    close = page.get_by_role("button", name="Close request")
+    expect(close).to_be_visible()
+    close.click()
+    expect(page.get_by_test_id("request-status")).to_contain_text("Closed")
+    reopen = page.get_by_role("button", name="Reopen request")
+    expect(reopen).to_be_visible()
+    reopen.click()
+    expect(page.get_by_test_id("request-status")).to_contain_text("Open")

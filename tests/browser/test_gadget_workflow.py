@@ -90,7 +90,6 @@ def test_edit_request_title_and_description_within_the_limit(live_server, new_pa
     expect(status).to_contain_text("Created")
 
     # The request icon also tells when it was closed.
-    status.click()
     page.locator("[data-action=close-request]").click()
     expect(status).to_contain_text("Closed")
     expect(page.get_by_test_id("request-closed")).to_be_visible()

@@ -50,6 +50,10 @@ function build(state, actions) {
       }, t('close.button'))),
     contact && h('p', { class: 'cc-contact-line', data: { testid: 'contact-line' }, text: contact }),
     !customer && h('p', { class: 'cc-hint', text: t('customer.unknownHint') }),
+    !customer && !open && h('button', {
+      type: 'button', class: 'cc-primary', data: { action: 'open-create-customer' },
+      on: { click: () => actions.toggleCustomerForm() },
+    }, t('customer.createButton')),
     candidates > 0 && h('p', {
       class: 'cc-hint', data: { testid: 'candidates' }, text: t('customer.candidates', { count: candidates }),
     }),
