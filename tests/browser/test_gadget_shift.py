@@ -408,3 +408,31 @@ def test_create_customer_and_reopen_request_are_visible_buttons(shift, new_page)
     expect(reopen).to_be_visible()
     reopen.click()
     expect(page.get_by_test_id("request-status")).to_contain_text("Open")
+
+
+# --- 9. validation errors under their field, in the agent's language, focused ------------------
+
+
+@pytest.mark.parametrize(("locale", "words"), [
+    ("en-US", "Not a valid email address"), ("de-DE", "Keine gültige E-Mail-Adresse")])
+def test_an_invalid_email_is_said_under_its_field_and_focused(shift, new_page, locale, words):
+    page = new_page(locale=locale, viewport=PANEL)
+    sign_in(page, shift, "alice")
+    call_in(shift, "alice", customer_name="Lena Berg", **{"from": "+1 312 555 0124"})
+    page.locator("[data-action=open-create-customer]").click()
+    page.get_by_test_id("customer-emails").fill("lena.berg(at)example")
+    page.locator("[data-action=create-customer]").click()
+
+    error = page.locator("[data-error-for=emails]")
+    expect(error).to_contain_text(words)
+    expect(page.get_by_test_id("customer-emails")).to_be_focused()
+    expect(page.get_by_test_id("customer-emails")).to_have_attribute("aria-invalid", "true")
+    # The hint and the error are lines of their own, below the field.
+    field = page.get_by_test_id("customer-emails").bounding_box()
+    hint = page.get_by_test_id("customer-emails").locator("xpath=..").locator(".cc-hint")
+    hint_box, error_box = hint.bounding_box(), error.bounding_box()
+    assert field["y"] + field["height"] <= hint_box["y"] + 1
+    assert hint_box["y"] + hint_box["height"] <= error_box["y"] + 1
+    notice = page.get_by_test_id("notice")
+    expect(notice).to_be_visible()
+    assert "emails" not in notice.inner_text()

@@ -39,8 +39,10 @@ export function installConflicts(ctx) {
       raise(kind, 'save', error.current || null, error.changed_by, error.changed_at, payload);
       return false;
     }
-    if (kind === 'customer' && error.status === 422) {
-      store.set({ customerForm: { ...state.customerForm, errors: error.errors || {} } });
+    if (kind === 'customer' && error.status === 422 && error.errors) {
+      store.set({ customerForm: { ...state.customerForm, errors: error.errors }, focus: 'customer-invalid' });
+      ctx.notify('error', 'customer.checkFields');
+      return false;
     }
     ctx.report(error);
     return false;

@@ -160,13 +160,15 @@ export function installForms(ctx) {
       ctx.reloadListsSoon();
       return true;
     } catch (error) {
-      if (error.status === 422) {
+      if (error.status === 422 && error.errors) {
         store.set({
-          customerForm: { mode: 'create', errors: error.errors || {} },
-          customerDraft: draft,
+          customerForm: { mode: 'create', errors: error.errors }, customerDraft: draft,
+          focus: 'customer-invalid',
         });
+        ctx.notify('error', 'customer.checkFields');
+      } else {
+        ctx.report(error);
       }
-      ctx.report(error);
       return false;
     }
   }
