@@ -436,3 +436,48 @@ def test_an_invalid_email_is_said_under_its_field_and_focused(shift, new_page, l
     notice = page.get_by_test_id("notice")
     expect(notice).to_be_visible()
     assert "emails" not in notice.inner_text()
+
+
+# --- 10. less clutter: one move menu, undo, whole notes, numbers in one piece -------------
+
+
+def test_one_move_menu_on_the_selected_activity_with_undo(shift, new_page):
+    page = new_page(locale="de-DE", viewport={"width": 360, "height": 800})
+    sign_in(page, shift, "alice")
+    ada = customer_id(shift, "Ada")
+    first = call_in(shift, "alice", **{"from": "+1 415 555 0100"})
+    second_request = add_request(shift, ada, "Router")
+    expect(page.get_by_test_id("journey-request")).to_have_count(2)
+    expect(page.get_by_test_id("move-menu")).to_have_count(0)  # no menu on every activity
+    row = page.locator(f"[data-testid=journey-activity][data-activity-id='{first['id']}']")
+    row.locator("[data-action=select-activity]").click()
+    expect(page.get_by_test_id("move-menu")).to_have_count(1)
+    expect(row.locator("[data-action=select-activity]")).to_be_focused()
+    row.get_by_test_id("move-select").select_option(f"request:{second_request['id']}")
+    row.locator("[data-action=move]").click()
+    notice = page.get_by_test_id("notice")
+    expect(notice).to_contain_text("verschoben")
+    assert shift.admin("GET", f"/api/v1/activities/{first['id']}")["request_id"] == (
+        second_request["id"])
+    notice.locator("[data-action=undo]").click()
+    expect(page.get_by_test_id("notice")).to_contain_text("rückgängig")
+    moved_back = shift.admin("GET", f"/api/v1/activities/{first['id']}")
+    assert moved_back["request_id"] == first["request_id"]
+
+    # The details show the seeded activity's notes whole, not in a box of their own.
+    seeded = page.locator(
+        f"[data-testid=journey-activity]:not([data-activity-id='{first['id']}'])")
+    seeded.locator("[data-action=select-activity]").click()
+    details = page.get_by_test_id("journey-details")
+    expect(details).to_contain_text("Explained the pro-rated charge.")
+    assert details.evaluate("d => d.scrollHeight - d.clientHeight") <= 1
+
+    # No number breaks across lines, and the German tabs keep their labels on one line.
+    for address in page.locator(".cc-nobreak").all():
+        box = address.bounding_box()
+        if box:
+            line = address.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 20")
+            assert box["height"] < 1.5 * line, address.inner_text()
+    for tab in page.locator("[role=tab]").all():
+        assert tab.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), tab.inner_text()
+        assert tab.evaluate("e => e.getClientRects().length") == 1

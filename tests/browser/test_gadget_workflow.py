@@ -181,8 +181,9 @@ def test_move_an_activity_with_the_menu_and_by_dragging(live_server, new_page):
     second = add_request(live_server, ada["id"], "Router")
     expect(page.get_by_test_id("journey-request")).to_have_count(2)
 
-    # Keyboard way: the "Move to…" menu.
+    # Keyboard way: the "Move to…" menu of the selected activity.
     row = page.locator(f"[data-testid=journey-activity][data-activity-id='{activity['id']}']")
+    row.locator("[data-action=select-activity]").click()
     row.get_by_test_id("move-select").select_option(f"request:{second['id']}")
     row.locator("[data-action=move]").click()
     expect(page.get_by_test_id("notice")).to_contain_text("Activity moved")
@@ -201,6 +202,7 @@ def test_move_an_activity_with_the_menu_and_by_dragging(live_server, new_page):
 
     # And to a new request.
     row = page.locator(f"[data-testid=journey-activity][data-activity-id='{activity['id']}']")
+    row.locator("[data-action=select-activity]").click()
     row.get_by_test_id("move-select").select_option("new")
     row.locator("[data-action=move]").click()
     expect(page.get_by_test_id("journey-request")).to_have_count(3)
@@ -218,6 +220,7 @@ def test_move_an_activity_to_another_customer(live_server, new_page):
     expect(shown_name(page)).to_have_text("Ada Lovelace")
 
     row = page.locator(f"[data-testid=journey-activity][data-activity-id='{activity['id']}']")
+    row.locator("[data-action=select-activity]").click()
     row.get_by_test_id("move-select").select_option("customer")
     row.locator("[data-action=move]").click()
     dialog = page.get_by_test_id("dialog")

@@ -93,8 +93,18 @@ export function installDetail(ctx) {
     if (!same) store.set({ journeyHover: item });
   }
 
-  /** Move an activity: {request_id} | {new_request: true} | {customer_id}. */
-  async function moveActivity(activityId, target) {
+  /** The request an activity of the shown journey is in. */
+  function requestOf(activityId) {
+    return state.journey?.requests
+      .find((request) => request.activities.some((activity) => activity.id === activityId))?.id;
+  }
+
+  /**
+   * Move an activity: {request_id} | {new_request: true} | {customer_id}. The notice offers
+   * Undo for a few seconds: back to the request it came from.
+   */
+  async function moveActivity(activityId, target, { undoing = false } = {}) {
+    const from = requestOf(activityId);
     let body = target;
     if (target.pickCustomer) {
       const customerId = await dialogs.pickCustomer({
@@ -107,7 +117,9 @@ export function installDetail(ctx) {
     }
     try {
       const moved = await api.post(`${PATHS.activity(activityId)}/move`, body);
-      ctx.notify('info', 'journey.moved');
+      const undo = !undoing && from
+        ? () => moveActivity(activityId, { request_id: from }, { undoing: true }) : null;
+      ctx.notify('info', undoing ? 'journey.movedBack' : 'journey.moved', {}, null, undo);
       const entry = selectedEntry(state);
       if (entry && entry.activity_id === activityId) {
         // The shown interaction moved: its entry now points at the target request.

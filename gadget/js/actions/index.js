@@ -22,10 +22,11 @@ export function createActions({ store, api, dialogs }) {
   const ctx = { store, api, dialogs, state: store.state };
   let noticeTimer = null;
 
-  function notify(kind, key, params = {}, detail = null) {
+  /** `undo`: a function the notice offers as Undo, for as long as it is shown. */
+  function notify(kind, key, params = {}, detail = null, undo = null) {
     clearTimeout(noticeTimer);
-    store.set({ notice: { kind, key, params, detail } });
-    if (kind === 'info') noticeTimer = setTimeout(() => store.set({ notice: null }), 6000);
+    store.set({ notice: { kind, key, params, detail, undo } });
+    if (kind === 'info') noticeTimer = setTimeout(() => store.set({ notice: null }), undo ? 8000 : 6000);
   }
 
   function report(error, key) {

@@ -1,6 +1,6 @@
 /** R7: the customer's name (a button that opens the form), the form, and Close (R8). */
 
-import { h, renderOnce, uid, unrender } from '../dom.js';
+import { h, renderOnce, uid, unrender, withAddress } from '../dom.js';
 import { hasKey, t } from '../i18n.js';
 import {
   CUSTOMER_FIELDS, displayName, joinParts, draftFromContact, draftFromCustomer, mediaLabel, selectedEntry,
@@ -52,7 +52,8 @@ function build(state, actions) {
         type: 'button', class: 'cc-close-entry', data: { testid: 'close-entry', action: 'close-entry' },
         on: { click: () => actions.closeEntry() },
       }, t('close.button'))),
-    contact && h('p', { class: 'cc-contact-line', data: { testid: 'contact-line' }, text: contact }),
+    contact && h('p', { class: 'cc-contact-line', data: { testid: 'contact-line' } },
+      withAddress(contact, activity?.from)),
     !customer && h('p', { class: 'cc-hint', text: t('customer.unknownHint') }),
     !customer && !open && h('button', {
       type: 'button', class: 'cc-primary', data: { action: 'open-create-customer' },

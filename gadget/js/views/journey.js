@@ -4,7 +4,7 @@
  * or with the keyboard through its "Move to…" menu.
  */
 
-import { h, mount, uid } from '../dom.js';
+import { h, mount, remount, uid } from '../dom.js';
 import { formatDate, formatList, formatNumber, t } from '../i18n.js';
 import { joinParts, mediaLabel, openRequests, selectedEntry } from '../model.js';
 
@@ -18,10 +18,11 @@ export function renderJourney(el, state, actions, changed) {
     delete el.dataset.journeyKey;
     return;
   }
-  const key = JSON.stringify([state.journey, state.request?.id, state.activity?.id]);
+  const key = JSON.stringify([state.journey, state.request?.id, state.activity?.id,
+    state.journeySelection]);
   if (el.dataset.journeyKey !== key) {
     el.dataset.journeyKey = key;
-    mount(el,
+    remount(el,
       h('h2', { class: 'cc-section-title', text: t('journey.heading') }),
       h('p', { class: 'cc-hint', text: t('journey.hint') }),
       journeyList(state, actions),
@@ -51,7 +52,8 @@ function journeyList(state, actions) {
         on: dropHandlers(request, actions),
       },
       h('button', {
-        type: 'button', class: 'cc-jhead', data: { action: 'select-request', select: `request:${request.id}` },
+        type: 'button', class: 'cc-jhead',
+      data: { action: 'select-request', select: `request:${request.id}`, key: `request:${request.id}` },
         on: {
           click: () => actions.selectJourneyItem('request', request.id),
           mouseenter: () => actions.hoverJourneyItem({ kind: 'request', id: request.id }),
@@ -73,6 +75,7 @@ function journeyList(state, actions) {
 }
 
 function activityItem(activity, request, open, targets, state, actions) {
+  const selected = state.journeySelection?.kind === 'activity' && state.journeySelection.id === activity.id;
   const selectId = uid('move');
   const others = targets.filter((target) => target.id !== request.id);
   const select = h('select', {
@@ -132,7 +135,8 @@ function activityItem(activity, request, open, targets, state, actions) {
     },
   }),
   h('button', {
-    type: 'button', class: 'cc-jhead', data: { action: 'select-activity', select: `activity:${activity.id}` },
+    type: 'button', class: 'cc-jhead',
+    data: { action: 'select-activity', select: `activity:${activity.id}`, key: `activity:${activity.id}` },
     on: {
       click: () => actions.selectJourneyItem('activity', activity.id),
       mouseenter: () => actions.hoverJourneyItem({ kind: 'activity', id: activity.id }),
@@ -145,7 +149,8 @@ function activityItem(activity, request, open, targets, state, actions) {
   activity.tags.length > 0 && h('span', {
     class: 'cc-jmeta', text: formatList(activity.tags.map((tag) => tag.name)),
   })),
-  h('span', { class: 'cc-move' },
+  // One menu, on the selected activity: the others stay uncluttered.
+  selected && h('span', { class: 'cc-move', data: { testid: 'move-menu' } },
     h('label', { for: selectId, class: 'cc-visually-hidden', text: t('journey.moveLabel') }),
     select,
     move));
@@ -250,7 +255,7 @@ function activityDetails(activity, request) {
       activity.ended_at && h('dt', { text: t('activity.ended') }),
       activity.ended_at && h('dd', { text: formatDate(activity.ended_at) }),
       activity.from && h('dt', { text: t('activity.from') }),
-      activity.from && h('dd', { text: activity.from }),
+      activity.from && h('dd', {}, h('span', { class: 'cc-nobreak', text: activity.from })),
       activity.agent_id && h('dt', { text: t('activity.agent') }),
       activity.agent_id && h('dd', { text: activity.agent_id }),
       activity.tags.length > 0 && h('dt', { text: t('activity.tags') }),

@@ -1,6 +1,6 @@
 /** R10: the Customer Management pane with its Open, Recent and Search tabs. */
 
-import { debounce, h, mount, renderOnce, uid } from '../dom.js';
+import { debounce, h, mount, renderOnce, uid, withAddress } from '../dom.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { displayName, entryContact, entryName, joinParts, mediaLabel } from '../model.js';
 import { elapsed } from './clock.js';
@@ -87,7 +87,8 @@ function renderOpen(el, state, actions) {
     },
     h('span', { class: 'cc-entry-name', data: { role: 'entry-name' } }, entryName(entry),
       unreadBadge(state.unread[entry.activity_id])),
-    contact && h('span', { class: 'cc-entry-contact', data: { role: 'entry-contact' } }, contact),
+    contact && h('span', { class: 'cc-entry-contact', data: { role: 'entry-contact' } },
+      withAddress(contact, entry.activity?.caller)),
     h('span', { class: 'cc-entry-meta' }, [
       // Offered, not answered yet: the caller popped up while the phone rings.
       entry.ringing && h('span', { class: 'cc-ringing-badge', data: { role: 'ringing' } },
@@ -118,7 +119,8 @@ function renderRecent(el, state, actions) {
     },
     h('span', { class: 'cc-row-text' },
       h('span', { class: 'cc-entry-name', data: { role: 'entry-name' } }, name),
-      contact && h('span', { class: 'cc-entry-contact', data: { role: 'entry-contact' } }, contact),
+      contact && h('span', { class: 'cc-entry-contact', data: { role: 'entry-contact' } },
+      withAddress(contact, entry.activity?.caller)),
       h('span', { class: 'cc-entry-meta' },
         media && h('span', { class: 'cc-media', data: { media } }, mediaLabel(media)),
         h('span', { text: t('lists.closedAt', { when: formatDate(entry.closed_at) }) }))),
