@@ -147,8 +147,25 @@ export function mediaLabel(mediaType) {
 }
 
 /** Open requests of the journey, newest first. */
+/** Every open request of the customer, also those on pages not loaded yet (move targets). */
 export function openRequests(journey) {
-  return (journey?.requests || []).filter((request) => request.status === 'open');
+  return journey?.open_requests || (journey?.requests || []).filter((request) => request.status === 'open');
+}
+
+/**
+ * The journey with its next page appended: a request cut by the page boundary comes again at
+ * the top of the next page with the rest of its activities.
+ */
+export function mergeJourney(journey, page) {
+  const requests = [...journey.requests];
+  const [first, ...rest] = page.requests;
+  const last = requests[requests.length - 1];
+  if (first && last && first.id === last.id) {
+    requests[requests.length - 1] = { ...first, activities: [...last.activities, ...first.activities] };
+  } else if (first) {
+    requests.push(first);
+  }
+  return { ...page, requests: [...requests, ...rest] };
 }
 
 

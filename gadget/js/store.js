@@ -24,6 +24,8 @@ export function initialState() {
     detailFailed: false, // the last load of the selected entry failed: loaded again on reconnect
     customer: null,
     journey: null,
+    journeyPages: 1,
+    journeyMore: false,
     request: null,
     activity: null,
     notes: [],

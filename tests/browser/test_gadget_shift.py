@@ -481,3 +481,35 @@ def test_one_move_menu_on_the_selected_activity_with_undo(shift, new_page):
     for tab in page.locator("[role=tab]").all():
         assert tab.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), tab.inner_text()
         assert tab.evaluate("e => e.getClientRects().length") == 1
+
+
+# --- the journey loads more on scroll (issue 11) -----------------------------------------
+
+
+def test_the_journey_loads_earlier_pages_on_scroll_and_keeps_them_on_reload(shift, new_page):
+    ada = customer_id(shift, "Ada")
+    oldest = add_request(shift, ada, "The very first problem")
+    long_history(shift, "Ada", 58)
+    page = new_page(viewport=DESKTOP)
+    gadget = demo_desktop(page, shift)
+    demo_click(page, "Call from Ada Lovelace")
+    requests = gadget.get_by_test_id("journey-request")
+    expect(requests).to_have_count(50)  # the first page of 50 items
+    # Every open request is a move target, also those on pages not loaded yet.
+    activity = gadget.get_by_test_id("journey-activity").first
+    activity.locator("[data-action=select-activity]").click()
+    expect(activity.get_by_test_id("move-select").locator(
+        f"option[value='request:{oldest['id']}']")).to_have_count(1)
+
+    scroll_to(page, "bottom")
+    expect(requests).to_have_count(60)
+    expect(gadget.get_by_test_id("journey-more")).to_have_count(0)
+    expect(requests.last).to_contain_text("Billing question")
+
+    # A change pushed to the journey reloads both pages, not only the first.
+    status, _, _ = shift.call("PATCH", f"/api/v1/requests/{oldest['id']}",
+                              {"title": "The first, renamed"}, token=shift.admin_token,
+                              headers={"If-Match": "*"})
+    assert status == 200
+    expect(gadget.get_by_test_id("journey")).to_contain_text("The first, renamed")
+    expect(requests).to_have_count(60)

@@ -2,8 +2,10 @@
 
 import { debounce } from '../dom.js';
 import { t } from '../i18n.js';
-import { TEXT_MEDIA, displayName, selectedEntry } from '../model.js';
+import { TEXT_MEDIA, displayName, mergeJourney, selectedEntry } from '../model.js';
 import { EMPTY_DETAIL, PATHS, without } from './shared.js';
+
+const JOURNEY_PAGE = 50; // items (activities, and requests without any) a page
 
 const fetchOr = (promise, errors) => promise.catch((error) => {
   errors.push(error);
@@ -39,8 +41,7 @@ export function installDetail(ctx) {
     const hasMessages = entry.activity_id && TEXT_MEDIA.has(entry.activity?.media_type);
     const [customer, journey, request, activity, notes, messages] = await Promise.all([
       entry.customer_id ? fetchOr(api.get(PATHS.customer(entry.customer_id)), errors) : null,
-      entry.customer_id
-        ? fetchOr(api.get(`${PATHS.customer(entry.customer_id)}/journey`), errors) : null,
+      entry.customer_id ? fetchOr(journeyPage(entry.customer_id), errors) : null,
       requestId ? fetchOr(api.get(PATHS.request(requestId)), errors) : null,
       entry.activity_id ? fetchOr(api.get(PATHS.activity(entry.activity_id)), errors) : null,
       entry.activity_id
@@ -75,11 +76,40 @@ export function installDetail(ctx) {
     return state.customer?.id ?? selectedEntry(state)?.customer_id ?? null;
   }
 
+  function journeyPage(customerId, before = null) {
+    return api.get(`${PATHS.customer(customerId)}/journey`, {
+      query: { limit: JOURNEY_PAGE, before },
+    });
+  }
+
+  /** The shown journey again, as many pages as were loaded. */
   async function reloadJourney() {
     const customerId = shownCustomerId();
     if (!customerId) return;
-    const journey = await api.get(`${PATHS.customer(customerId)}/journey`);
+    const pages = state.journeyPages;
+    let journey = await journeyPage(customerId);
+    for (let page = 1; page < pages && journey.next; page += 1) {
+      journey = mergeJourney(journey, await journeyPage(customerId, journey.next));
+    }
     if (shownCustomerId() === customerId) store.set({ journey });
+  }
+
+  /** The next page of the journey (its end scrolled into view, or Show more). */
+  async function loadMoreJourney() {
+    const customerId = shownCustomerId();
+    const { journey } = state;
+    if (!customerId || !journey?.next || state.journeyMore) return;
+    store.set({ journeyMore: true });
+    try {
+      const page = await journeyPage(customerId, journey.next);
+      if (shownCustomerId() === customerId && state.journey?.next === journey.next) {
+        store.set({ journey: mergeJourney(state.journey, page), journeyPages: state.journeyPages + 1 });
+      }
+    } catch (error) {
+      ctx.report(error);
+    } finally {
+      store.set({ journeyMore: false });
+    }
   }
 
   const reloadJourneySoon = debounce(() => reloadJourney().catch(ctx.report), 200);
@@ -194,6 +224,6 @@ export function installDetail(ctx) {
 
   return {
     clearSelection, selectEntry, loadDetail, showEntry, shownCustomerId, reloadJourney,
-    reloadJourneySoon, selectJourneyItem, hoverJourneyItem, moveActivity, closeEntry,
+    reloadJourneySoon, loadMoreJourney, selectJourneyItem, hoverJourneyItem, moveActivity, closeEntry,
   };
 }

@@ -9,6 +9,8 @@ export const PATHS = {
 export const EMPTY_DETAIL = {
   customer: null,
   journey: null,
+  journeyPages: 1, // pages of the journey loaded: a reload fetches as many again
+  journeyMore: false, // the next page is being fetched
   request: null,
   activity: null,
   notes: [],

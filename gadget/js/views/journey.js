@@ -26,6 +26,7 @@ export function renderJourney(el, state, actions, changed) {
       h('h2', { class: 'cc-section-title', text: t('journey.heading') }),
       h('p', { class: 'cc-hint', text: t('journey.hint') }),
       journeyList(state, actions),
+      moreButton(state, actions),
       h('div', {
         class: 'cc-journey-details', data: { part: 'details', testid: 'journey-details' },
         'aria-live': 'polite',
@@ -72,6 +73,26 @@ function journeyList(state, actions) {
         request.activities.map((activity) => activityItem(activity, request, open, targets, state, actions))));
       return item;
     }));
+}
+
+// Loads the next page when the end of the list comes into view, in the gadget's window or,
+// as an iframe, in its host's (an IntersectionObserver's root is the top-level viewport).
+let moreObserver = null;
+
+function moreButton(state, actions) {
+  moreObserver?.disconnect();
+  if (!state.journey.next) return null;
+  const button = h('button', {
+    type: 'button', class: 'cc-link cc-journey-more', data: { action: 'journey-more', testid: 'journey-more' },
+    on: { click: () => actions.loadMoreJourney() },
+  }, t('journey.more'));
+  if ('IntersectionObserver' in window) {
+    moreObserver = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) actions.loadMoreJourney();
+    }, { rootMargin: '200px' });
+    moreObserver.observe(button);
+  }
+  return button;
 }
 
 function activityItem(activity, request, open, targets, state, actions) {
