@@ -99,8 +99,8 @@ function sendToGadget(message) {
 
 function sendInit() {
   if (!gadgetReady || !token) return;
-  const message = { type: 'cc:init', token };
-  if (localeSelect.value) message.locale = localeSelect.value;
+  // "Browser default" is said too: a gadget switched to German switches back.
+  const message = { type: 'cc:init', token, locale: localeSelect.value || navigator.language };
   sendToGadget(message);
 }
 
@@ -159,6 +159,13 @@ function contactEvent(contactId, contact, type) {
   return event;
 }
 
+// /?agent=demo2: the second demo agent (`seed-demo`), to try concurrent edits in two windows.
+const SECOND_AGENT = { id: 'demo2', password: 'demo2-password' };
+if (new URLSearchParams(window.location.search).get('agent') === SECOND_AGENT.id) {
+  form.elements.agent_id.value = SECOND_AGENT.id;
+  form.elements.password.value = SECOND_AGENT.password;
+}
+
 function bringIn(kind) {
   if (!token || !gadgetReady) {
     setStatus('Sign in first (the gadget needs a token).');
@@ -168,7 +175,11 @@ function bringIn(kind) {
   const contactId = `demo-${uniqueId()}`;
   active.set(contactId, contact);
   renderActive();
-  sendToGadget({ type: 'cc:contact', event: contactEvent(contactId, contact, 'accepted') });
+  const event = contactEvent(contactId, contact, 'accepted');
+  // The host has the email's or chat's text: the gadget shows it.
+  const text = contact.body ? contact : FIRST_TEXT[contact.media_type];
+  if (text?.body) Object.assign(event, { body: text.body, subject: text.subject });
+  sendToGadget({ type: 'cc:contact', event });
 }
 
 function endContact(contactId) {

@@ -336,6 +336,7 @@ async function main() {
   }
 
   async function signOut() {
+    if (!(await actions.settleUnsaved())) return;
     await actions.leave();
     endSession(null);
   }

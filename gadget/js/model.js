@@ -45,6 +45,17 @@ export function isAgentActor(actor) {
   return Boolean(actor) && !actor.includes(':');
 }
 
+const ACTORS = { 'system:auto-close': 'actor.autoClose', 'system:router': 'actor.router' };
+const ACTOR_KINDS = { system: 'actor.system', key: 'actor.connector', connector: 'actor.connector', admin: 'actor.admin' };
+
+/** Who changed something, in words: agents by id, services (`system:auto-close`) described. */
+export function actorName(actor) {
+  if (!actor || isAgentActor(actor)) return actor || '';
+  const [kind, name] = actor.split(':');
+  const key = ACTORS[actor] || ACTOR_KINDS[kind];
+  return key ? t(key, { name }) : actor;
+}
+
 function splitList(text) {
   return (text || '').split(/[,;\n]/).map((item) => item.trim()).filter(Boolean);
 }

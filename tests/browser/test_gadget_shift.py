@@ -513,3 +513,60 @@ def test_the_journey_loads_earlier_pages_on_scroll_and_keeps_them_on_reload(shif
     assert status == 200
     expect(gadget.get_by_test_id("journey")).to_contain_text("The first, renamed")
     expect(requests).to_have_count(60)
+
+
+# --- 11. smaller things --------------------------------------------------------------------------
+
+
+def test_sign_out_with_unsaved_edits_asks_first(shift, new_page):
+    page = new_page(viewport=PANEL)
+    sign_in(page, shift, "alice")
+    call_in(shift, "alice", **{"from": "+1 415 555 0100"})
+    page.get_by_test_id("request-title").fill("Something half typed")
+    page.locator("[data-action=sign-out]").click()
+    expect(page.get_by_test_id("dialog")).to_be_visible()
+    page.locator("[data-action=dialog-cancel]").click()
+    expect(page.get_by_test_id("request-title")).to_have_value("Something half typed")
+    page.locator("[data-action=sign-out]").click()
+    page.locator("[data-action=dialog-discard]").click()
+    expect(page.get_by_test_id("signin-form")).to_be_visible()
+
+
+def test_choosing_search_focuses_the_box(shift, new_page):
+    page = new_page(viewport=PANEL)
+    sign_in(page, shift, "alice")
+    page.get_by_test_id("tab-search").click()
+    expect(page.get_by_test_id("search-input")).to_be_focused()
+
+
+def test_service_principals_are_said_in_words(shift, new_page):
+    page = new_page(viewport=PANEL)
+    sign_in(page, shift, "alice")
+    said = page.evaluate("""async () => {
+      const { actorName } = await import('/gadget/js/model.js');
+      return ['system:auto-close', 'system:router', 'key:7', 'alice'].map(actorName);
+    }""")
+    assert said == ["closed automatically (no activity for days)", "the routing service",
+                    "a connected system", "alice"]
+
+
+def test_browser_default_switches_the_demo_gadget_back(shift, new_page):
+    page = new_page(viewport=DESKTOP)
+    gadget = demo_desktop(page, shift)
+    page.get_by_test_id("demo-locale").select_option("de")
+    expect(gadget.get_by_test_id("tab-open")).to_contain_text("Offen")
+    page.get_by_test_id("demo-locale").select_option("")
+    expect(gadget.get_by_test_id("tab-open")).to_contain_text("Open")
+
+
+def test_host_routed_emails_show_their_text_and_the_demo_has_a_second_agent(shift, new_page):
+    page = new_page(viewport=DESKTOP)
+    gadget = demo_desktop(page, shift)
+    demo_click(page, "Email from Grace Hopper")
+    expect(gadget.get_by_test_id("email-body")).to_contain_text("my router rebooted three times")
+    demo_click(page, "Chat from an unknown visitor")
+    expect(gadget.get_by_test_id("message")).to_contain_text("a question about my contract")
+
+    second = new_page(viewport=DESKTOP)
+    second.goto(shift.url + "/?agent=demo2")
+    expect(second.get_by_test_id("demo-status")).to_have_text("Signed in as demo2")

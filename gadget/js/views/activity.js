@@ -2,7 +2,7 @@
 
 import { h, mount, renderOnce, uid, unrender } from '../dom.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
-import { TAG_MAX, TEXT_MAX, mediaLabel, selectedEntry } from '../model.js';
+import { TAG_MAX, TEXT_MAX, actorName, mediaLabel, selectedEntry } from '../model.js';
 import { conflictBanner, conflictKey } from './conflict.js';
 import { factRows } from './facts.js';
 
@@ -147,6 +147,6 @@ function renderNotes(el, notes) {
   mount(el, notes.map((note) => h('li', { class: 'cc-note', data: { testid: 'note', noteId: note.id } },
     h('p', { class: 'cc-note-text', text: note.text }),
     h('p', { class: 'cc-note-meta' },
-      h('span', { data: { role: 'author' }, text: note.author || t('conflict.someone') }),
+      h('span', { data: { role: 'author' }, text: actorName(note.author) || t('conflict.someone') }),
       h('time', { datetime: note.created_at, text: formatDate(note.created_at) })))));
 }

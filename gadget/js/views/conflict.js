@@ -5,7 +5,7 @@
 
 import { h } from '../dom.js';
 import { formatDate, t } from '../i18n.js';
-import { CUSTOMER_FIELDS, draftFromCustomer } from '../model.js';
+import { CUSTOMER_FIELDS, actorName, draftFromCustomer } from '../model.js';
 
 const FIELDS = {
   customer: CUSTOMER_FIELDS.map((field) => [field, `customer.${field}`]),
@@ -54,7 +54,7 @@ export function conflictBanner(kind, state, actions) {
   h('p', {
     class: 'cc-conflict-text',
     text: t(`conflict.${kind}`, {
-      who: conflict.changedBy || t('conflict.someone'),
+      who: actorName(conflict.changedBy) || t('conflict.someone'),
       when: formatDate(conflict.changedAt) || t('conflict.recently'),
     }),
   }),

@@ -6,7 +6,7 @@
 
 import { h, mount, remount, uid } from '../dom.js';
 import { formatDate, formatList, formatNumber, t } from '../i18n.js';
-import { joinParts, mediaLabel, openRequests, selectedEntry } from '../model.js';
+import { actorName, joinParts, mediaLabel, openRequests, selectedEntry } from '../model.js';
 
 const DRAG_TYPE = 'application/x-cc-activity';
 let dragging = null; // {activityId, requestId} while a drag is on
@@ -284,5 +284,5 @@ function activityDetails(activity, request) {
       variables.flatMap(([name, value]) => [h('dt', { text: name }), h('dd', { text: value })])),
     activity.notes.length > 0 && h('ol', { class: 'cc-notes' }, activity.notes.map((note) => h('li', { class: 'cc-note' },
       h('p', { class: 'cc-note-text', text: note.text }),
-      h('p', { class: 'cc-note-meta', text: joinParts([note.author, formatDate(note.created_at)]) })))));
+      h('p', { class: 'cc-note-meta', text: joinParts([actorName(note.author), formatDate(note.created_at)]) })))));
 }

@@ -24,12 +24,14 @@ export function renderLists(el, state, actions) {
 }
 
 function skeleton(actions) {
+  const searchId = uid('search');
   const { tablist, panel } = tabSet({
     label: t('lists.label'),
     tabs: TABS.map((tab) => ({ name: tab, text: t(`lists.${tab}`), count: tab === 'open' && 'open-count' })),
     select: (tab) => actions.setTab(tab),
+    // Choosing Search is choosing to type: the box takes the focus (arrow keys keep it on the tab).
+    chosen: (tab) => tab === 'search' && document.getElementById(searchId)?.focus(),
   });
-  const searchId = uid('search');
   const runSearch = debounce((value) => actions.search(value), SEARCH_DELAY_MS);
 
   return [

@@ -2,7 +2,7 @@
 
 import { h, mount, renderOnce, uid, unrender } from '../dom.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
-import { TEXT_MAX, clip, joinParts, selectedEntry, textLength } from '../model.js';
+import { TEXT_MAX, actorName, clip, joinParts, selectedEntry, textLength } from '../model.js';
 import { conflictBanner, conflictKey } from './conflict.js';
 
 const FIELDS = ['title', 'description'];
@@ -177,7 +177,7 @@ function update(el, state, actions) {
           request.closed_reason && t(`request.closedReason.${request.closed_reason}`)]),
       }),
       request.updated_by && h('dt', { text: t('request.updatedBy') }),
-      request.updated_by && h('dd', { text: joinParts([request.updated_by, formatDate(request.updated_at)]) })));
+      request.updated_by && h('dd', { text: joinParts([actorName(request.updated_by), formatDate(request.updated_at)]) })));
   if (state.focus === 'request-title') {
     actions.focusDone();
     root.querySelector('[data-part="title"]').focus();
