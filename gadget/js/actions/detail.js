@@ -27,6 +27,8 @@ export function installDetail(ctx) {
     const activityId = state.open.find((entry) => entry.id === id)?.activity_id;
     store.set({
       selectedEntryId: id, detailLoading: true, ...EMPTY_DETAIL, unread: without(state.unread, activityId),
+      // An error about the entry left behind (a field to correct) no longer applies.
+      notice: state.notice?.kind === 'error' ? null : state.notice,
     });
     await loadDetail();
   }
