@@ -60,7 +60,7 @@ const REGIONS = {
     'focus'],
   comm: ['selectedEntryId', 'detailLoading', 'activity', 'messages', 'agent'],
   activity: ['selectedEntryId', 'detailLoading', 'activity', 'notes', 'tagMessage', 'conflicts',
-    'focus'],
+    'focus', 'request'],
   journey: ['selectedEntryId', 'detailLoading', 'journey', 'journeySelection', 'journeyHover',
     'request', 'activity'],
 };

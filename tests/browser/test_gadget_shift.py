@@ -546,7 +546,7 @@ def test_service_principals_are_said_in_words(shift, new_page):
       const { actorName } = await import('/gadget/js/model.js');
       return ['system:auto-close', 'system:router', 'key:7', 'alice'].map(actorName);
     }""")
-    assert said == ["closed automatically (no activity for days)", "the routing service",
+    assert said == ["automatic close (idle request)", "the routing service",
                     "a connected system", "alice"]
 
 
@@ -570,3 +570,19 @@ def test_host_routed_emails_show_their_text_and_the_demo_has_a_second_agent(shif
     second = new_page(viewport=DESKTOP)
     second.goto(shift.url + "/?agent=demo2")
     expect(second.get_by_test_id("demo-status")).to_have_text("Signed in as demo2")
+
+
+def test_after_add_request_the_request_and_activity_panes_agree(shift, new_page):
+    page = new_page(viewport=PANEL)
+    sign_in(page, shift, "alice")
+    activity = call_in(shift, "alice", **{"from": "+1 415 555 0100"})
+    expect(page.get_by_test_id("request-title")).to_have_value("Billing question")
+    page.get_by_test_id("add-request").click()
+    expect(page.get_by_test_id("request-title")).to_have_value("")
+    link = page.get_by_test_id("activity-request")
+    expect(link).to_contain_text(f"belongs to request #{activity['request_id']}")
+    link.locator("[data-action=move-to-shown-request]").click()
+    expect(link).to_be_empty()
+    moved = shift.admin("GET", f"/api/v1/activities/{activity['id']}")
+    assert moved["request_id"] != activity["request_id"]
+    expect(page.get_by_test_id("request-title")).to_have_value("")

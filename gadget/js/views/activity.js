@@ -18,6 +18,7 @@ export function renderActivity(el, state, actions) {
   if (!activity) return;
   const part = (name) => el.querySelector(`[data-part="${name}"]`);
   renderFacts(part('facts'), activity);
+  renderRequestLink(part('request-link'), state, actions);
   renderTags(part('tags'), activity, actions);
   renderNotes(part('notes'), state.notes);
   const message = part('tag-message');
@@ -64,6 +65,7 @@ function build(state, actions) {
     heading,
     conflictBanner('activity', state, actions),
     h('dl', { class: 'cc-facts', data: { part: 'facts', testid: 'activity-facts' } }),
+    h('div', { data: { part: 'request-link', testid: 'activity-request' } }),
     h('div', { class: 'cc-tags' },
       h('label', { for: tagInputId, class: 'cc-label', text: t('activity.tags') }),
       h('ul', { class: 'cc-chips', data: { part: 'tags', testid: 'tags' }, 'aria-label': t('activity.tags') }),
@@ -110,6 +112,20 @@ async function tagKey(event, actions) {
     if (input.value === text) input.value = '';
   }
   input.focus();
+}
+
+/** After Add request (or Edit this request), the panes say whether they are about one request. */
+function renderRequestLink(el, state, actions) {
+  const { activity, request } = state;
+  if (!request || !activity.request_id || activity.request_id === request.id) {
+    mount(el);
+    return;
+  }
+  mount(el, h('p', { class: 'cc-hint', text: t('activity.otherRequest', { id: activity.request_id }) }),
+    request.status === 'open' && h('button', {
+      type: 'button', data: { action: 'move-to-shown-request' },
+      on: { click: () => actions.moveActivity(activity.id, { request_id: request.id }) },
+    }, t('activity.moveHere', { id: request.id })));
 }
 
 function renderFacts(el, activity) {
