@@ -25,10 +25,9 @@ export function installDetail(ctx) {
     if (id === state.selectedEntryId && !force) return;
     if (!settled && !(await ctx.settleUnsaved())) return;
     const activityId = state.open.find((entry) => entry.id === id)?.activity_id;
+    ctx.clearStaleError();
     store.set({
       selectedEntryId: id, detailLoading: true, ...EMPTY_DETAIL, unread: without(state.unread, activityId),
-      // An error about the entry left behind (a field to correct) no longer applies.
-      notice: state.notice?.kind === 'error' ? null : state.notice,
     });
     await loadDetail();
   }

@@ -103,7 +103,7 @@ export function installFrames(ctx) {
         }
       }
       // Everything shown is fresh again: an error said during the outage no longer holds.
-      if (state.notice?.kind === 'error') ctx.dismissNotice();
+      ctx.clearStaleError();
     } catch (error) {
       ctx.report(error);
     }

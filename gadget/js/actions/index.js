@@ -36,9 +36,24 @@ export function createActions({ store, api, dialogs }) {
     notify('error', key || fallback, { status }, status ? error.detail : null);
   }
 
+  /**
+   * Forget an error notice that no longer holds once everything shown was loaded again (an
+   * unreachable or failing service) or another entry is shown (fields to correct). A refusal
+   * of something the agent or the host did stays until dismissed.
+   */
+  function clearStaleError() {
+    const { notice } = store.state;
+    if (notice?.kind !== 'error') return;
+    const status = notice.params?.status;
+    if (notice.key === 'customer.checkFields' || status === 0 || status >= 500) {
+      store.set({ notice: null });
+    }
+  }
+
   Object.assign(ctx, {
     notify,
     report,
+    clearStaleError,
     dismissNotice: () => store.set({ notice: null }),
     focusDone: () => store.quietly({ focus: null }),
   });
