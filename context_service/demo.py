@@ -13,6 +13,8 @@ from .domain import activities, agents, customers, requests
 from .models import Activity, Agent, ApiToken, utcnow
 
 DEMO_AGENT = ("demo", "Demo Agent", "demo-password")
+# A second agent, to try concurrent edits: the demo desktop at /?agent=demo2 in another window.
+SECOND_AGENT = ("demo2", "Second Demo Agent", "demo2-password")
 # The demo desktop queues contacts and chats as the customer with this connector key.
 DEMO_CONNECTOR_TOKEN = "cct_demo-connector-token"  # noqa: S105 - a published demo credential
 SEED = "seed"
@@ -34,6 +36,9 @@ CUSTOMERS = [
 def seed(session) -> bool:
     """Create the demo agent, connector and customers once; False if they already exist."""
     _seed_connector(session)
+    if session.get(Agent, SECOND_AGENT[0]) is None:
+        agent_id, name, password = SECOND_AGENT
+        agents.create_agent(session, {"id": agent_id, "name": name, "password": password}, SEED)
     if session.get(Agent, DEMO_AGENT[0]) is not None:
         return False
     agent_id, name, password = DEMO_AGENT

@@ -54,8 +54,9 @@ def _security_headers(response):
 
 @bp.route("/")
 def home():
-    """The demo desktop."""
-    return redirect("gadget/demo/", code=302)
+    """The demo desktop (its query kept: /?agent=demo2 signs in the second demo agent)."""
+    query = request.query_string.decode("latin-1")
+    return redirect("gadget/demo/" + (f"?{query}" if query else ""), code=302)
 
 
 @bp.route("/gadget/")

@@ -23,7 +23,7 @@ from ..errors import Conflict, Forbidden, Unprocessable
 from ..models import Activity, ApiToken, Message, utcnow
 from ..schemas import MessageSchema
 from . import activities as activities_domain
-from . import audit
+from . import audit, worklists
 
 TEXT_MEDIA = ("chat", "email")  # media whose contacts have messages
 _NO_TEXT = "A {} contact has no messages: only chats and emails do."
@@ -149,6 +149,7 @@ def post(session, activity_id: int, data: dict, principal: Principal) -> tuple[M
         return _replay(message, candidate.fingerprint), False
     audit.record(session, principal.actor, activity, "message",
                  {"message_id": message.message_id})
+    worklists.reopen_for_message(session, activity)
     return message, True
 
 

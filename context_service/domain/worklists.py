@@ -98,6 +98,28 @@ def close(entry: OpenEntry) -> OpenEntry:
     return entry
 
 
+def reopen_for_message(session, activity: Activity) -> OpenEntry | None:
+    """A customer wrote on a contact nobody has open: it is back in the Open list of the agent
+    who closed it last (a chat closed too early, an email answered), so the message is seen.
+
+    Nothing happens while some agent has the contact open, or when no agent ever had it (a
+    queued contact: routing offers it). Returns the new entry, or None.
+    """
+    if _entries(session, activity, OpenEntry.closed_at.is_(None)):
+        return None
+    last = session.scalar(
+        sa.select(OpenEntry)
+        .where(OpenEntry.activity_id == activity.id, OpenEntry.closed_at.is_not(None))
+        .order_by(OpenEntry.closed_at.desc(), OpenEntry.id.desc())
+        .limit(1)
+    )
+    if last is None:
+        return None
+    entry = _new_entry(last.agent_id, activity)
+    session.add(entry)
+    return entry
+
+
 def reopen(session, agent_id: str, customer: Customer) -> tuple[OpenEntry, bool]:
     """Bring a customer back to Open with their latest open request and newest activity."""
     existing = session.scalar(

@@ -21,6 +21,7 @@ const queueName = document.getElementById('queue-name');
 // The published demo connector key (`context-service seed-demo`, which `make run` runs).
 const CONNECTOR_TOKEN = 'cct_demo-connector-token';
 const POLL_MS = 1000;
+const DEMO_TITLE = document.title;
 
 let token = null;
 let agentId = null;
@@ -98,8 +99,8 @@ function sendToGadget(message) {
 
 function sendInit() {
   if (!gadgetReady || !token) return;
-  const message = { type: 'cc:init', token };
-  if (localeSelect.value) message.locale = localeSelect.value;
+  // "Browser default" is said too: a gadget switched to German switches back.
+  const message = { type: 'cc:init', token, locale: localeSelect.value || navigator.language };
   sendToGadget(message);
 }
 
@@ -158,6 +159,13 @@ function contactEvent(contactId, contact, type) {
   return event;
 }
 
+// /?agent=demo2: the second demo agent (`seed-demo`), to try concurrent edits in two windows.
+const SECOND_AGENT = { id: 'demo2', password: 'demo2-password' };
+if (new URLSearchParams(window.location.search).get('agent') === SECOND_AGENT.id) {
+  form.elements.agent_id.value = SECOND_AGENT.id;
+  form.elements.password.value = SECOND_AGENT.password;
+}
+
 function bringIn(kind) {
   if (!token || !gadgetReady) {
     setStatus('Sign in first (the gadget needs a token).');
@@ -167,7 +175,11 @@ function bringIn(kind) {
   const contactId = `demo-${uniqueId()}`;
   active.set(contactId, contact);
   renderActive();
-  sendToGadget({ type: 'cc:contact', event: contactEvent(contactId, contact, 'accepted') });
+  const event = contactEvent(contactId, contact, 'accepted');
+  // The host has the email's or chat's text: the gadget shows it.
+  const text = contact.body ? contact : FIRST_TEXT[contact.media_type];
+  if (text?.body) Object.assign(event, { body: text.body, subject: text.subject });
+  sendToGadget({ type: 'cc:contact', event });
 }
 
 function endContact(contactId) {
@@ -300,6 +312,37 @@ function renderQueued() {
   queuedEmpty.hidden = queued.size > 0;
 }
 
+/** The gadget places dialogs and its header inside the part of the iframe that is on screen. */
+function sendViewport() {
+  if (!gadgetReady) return;
+  const rect = frame.getBoundingClientRect();
+  const top = Math.max(0, -rect.top);
+  const height = Math.max(0, Math.min(rect.bottom, window.innerHeight) - Math.max(rect.top, 0));
+  sendToGadget({ type: 'cc:viewport', top: Math.round(top), height: Math.round(height) });
+}
+
+let viewportQueued = false;
+function viewportSoon() {
+  if (viewportQueued) return;
+  viewportQueued = true;
+  requestAnimationFrame(() => {
+    viewportQueued = false;
+    sendViewport();
+  });
+}
+
+/** The gadget asks to be seen (an offer): scroll its rectangle into the window. */
+function bringIntoView(message) {
+  const top = Number(message.top);
+  const height = Number(message.height);
+  if (!Number.isFinite(top) || !Number.isFinite(height)) return;
+  const rect = frame.getBoundingClientRect();
+  const above = rect.top + top;
+  const below = above + height - window.innerHeight;
+  if (above < 0) window.scrollBy(0, above - 8);
+  else if (below > 0) window.scrollBy(0, Math.min(below + 8, above));
+}
+
 window.addEventListener('message', (event) => {
   if (event.source !== frame.contentWindow || event.origin !== window.location.origin) return;
   const message = event.data;
@@ -308,9 +351,18 @@ window.addEventListener('message', (event) => {
     gadgetReady = true;
     addLog('cc:ready');
     sendInit();
+    sendViewport();
   } else if (message.type === 'cc:height') {
     const height = Number(message.height);
     if (Number.isFinite(height) && height > 0) frame.style.height = `${Math.min(height + 2, 5000)}px`;
+    viewportSoon();
+  } else if (message.type === 'cc:unread') {
+    // As a desktop would badge the gadget's tab: the count in the window's title.
+    const count = Number(message.count) || 0;
+    document.title = `${count ? `(${count}) ` : ''}${DEMO_TITLE}`;
+  } else if (message.type === 'cc:bring-into-view') {
+    addLog('cc:bring-into-view');
+    bringIntoView(message);
   } else if (message.type === 'cc:signed-in') {
     addLog(`cc:signed-in ${message.agent_id}`);
   } else if (message.type === 'cc:offer') {
@@ -321,6 +373,9 @@ window.addEventListener('message', (event) => {
     addLog(message.type);
   }
 });
+
+window.addEventListener('scroll', viewportSoon, { passive: true });
+window.addEventListener('resize', viewportSoon);
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();

@@ -7,12 +7,13 @@
  */
 
 import { ApiError, createApi } from './api.js';
-import { createActions } from './actions.js';
+import { createActions } from './actions/index.js';
 import { h } from './dom.js';
 import { createHost } from './hosts/index.js';
 import { loadLocale, locale, t } from './i18n.js';
 import { Store, initialState } from './store.js';
 import { Stream, streamUrl } from './stream.js';
+import { setHostViewport } from './viewport.js';
 import { renderActivity } from './views/activity.js';
 import { renderAgentState } from './views/agentstate.js';
 import { secondsLeft, tick } from './views/clock.js';
@@ -46,19 +47,20 @@ const REGIONS = {
   agentState: ['phase', 'careDesktop', 'agentState', 'stateBusy'],
   offer: ['phase', 'careDesktop', 'offer', 'accepting'],
   tasks: ['phase', 'careDesktop', 'agentState', 'queue', 'tasks', 'taskTab', 'queuePreview',
-    'accepting', 'offer', 'selectedEntryId'],
+    'accepting', 'offer', 'selectedEntryId', 'unread'],
   signin: ['phase', 'signinError'],
   problem: ['phase', 'problem'],
   notice: ['notice'],
-  lists: ['phase', 'open', 'recent', 'tab', 'searchResults', 'searchBusy', 'selectedEntryId'],
-  detail: ['phase', 'selectedEntryId', 'detailLoading', 'journey', 'open'],
+  lists: ['phase', 'open', 'recent', 'tab', 'searchResults', 'searchBusy', 'selectedEntryId',
+    'unread'],
+  detail: ['phase', 'selectedEntryId', 'detailLoading', 'detailFailed', 'journey', 'open'],
   customer: ['selectedEntryId', 'detailLoading', 'customer', 'activity', 'customerForm',
     'customerDraft', 'conflicts', 'open'],
   request: ['selectedEntryId', 'detailLoading', 'request', 'requestDraft', 'conflicts', 'customer',
-    'overwrite', 'focus'],
+    'focus'],
   comm: ['selectedEntryId', 'detailLoading', 'activity', 'messages', 'agent'],
   activity: ['selectedEntryId', 'detailLoading', 'activity', 'notes', 'tagMessage', 'conflicts',
-    'focus'],
+    'focus', 'request'],
   journey: ['selectedEntryId', 'detailLoading', 'journey', 'journeySelection', 'journeyHover',
     'request', 'activity'],
 };
@@ -143,12 +145,15 @@ async function main() {
     if (touched('problem')) renderProblem(regions.problem, state);
     if (touched('notice')) renderNotice(regions.notice, state, actions);
     regions.main.hidden = state.phase !== 'ready';
-    if (state.phase !== 'ready') return;
+    if (state.phase !== 'ready') {
+      regions.offer.hidden = true;
+      return;
+    }
     if (touched('offer')) renderOffer(regions.offer, regions.announce, state, actions);
     if (touched('tasks')) renderTasks(regions.tasks, state, actions);
     if (touched('lists')) renderLists(regions.lists, state, actions);
     const sections = detailSections(regions.detail);
-    if (touched('detail')) renderDetailState(sections, state);
+    if (touched('detail')) renderDetailState(sections, state, actions);
     if (touched('customer')) renderCustomer(sections.customer, state, actions);
     if (touched('comm')) renderComm(sections.comm, state, actions);
     if (touched('request')) renderRequest(sections.request, state, actions);
@@ -161,22 +166,41 @@ async function main() {
     root.lang = locale();
     document.documentElement.lang = locale();
     regions = buildShell(root);
+    new ResizeObserver(() => {
+      const height = Math.ceil(regions.top.getBoundingClientRect().height);
+      document.documentElement.style.setProperty('--cc-top-height', `${height}px`);
+    }).observe(regions.top);
     dialogs = createDialogs(regions.dialog);
     shownTitle = null;
     render(null);
     showTitle();
   }
 
-  // While an offer waits, the title counts down the seconds left to accept it.
+  /** Unread customer messages in the agent's Open and In Progress lists. */
+  function unreadTotal() {
+    const mine = new Set([...state.open, ...state.tasks].map((item) => item.activity_id));
+    return Object.entries(state.unread)
+      .reduce((sum, [id, count]) => sum + (mine.has(Number(id)) ? count : 0), 0);
+  }
+
+  // While an offer waits, the title counts down the seconds left to accept it; else it
+  // counts the unread messages (Finesse shows it as the gadget's title, a host hears cc:unread).
   let shownTitle = null;
+  let shownUnread = 0;
   function showTitle() {
     const { offer } = state;
+    const unread = state.phase === 'ready' ? unreadTotal() : 0;
+    const plain = unread ? t('unread.docTitle', { count: unread, title: t('app.title') }) : t('app.title');
     const title = offer && state.careDesktop
-      ? t('offer.docTitle', { seconds: secondsLeft(offer.deadline), title: t('app.title') })
-      : t('app.title');
+      ? t('offer.docTitle', { seconds: secondsLeft(offer.deadline), title: plain })
+      : plain;
     if (title !== shownTitle) {
       shownTitle = title;
       host.setTitle(title);
+    }
+    if (unread !== shownUnread) {
+      shownUnread = unread;
+      host.unread?.(unread);
     }
   }
 
@@ -188,7 +212,15 @@ async function main() {
       const outcome = state.offerOutcome?.taskId === offered ? state.offerOutcome.reason : 'ended';
       host.offerEnded(offered, outcome);
     }
-    if (id && id !== offered) host.offered(state.offer.task, secondsLeft(state.offer.deadline));
+    if (id && id !== offered) {
+      host.offered(state.offer.task, secondsLeft(state.offer.deadline));
+      // After this change is rendered: the card is where the host should scroll to.
+      requestAnimationFrame(() => {
+        if (!regions || regions.offer.hidden) return;
+        const rect = regions.offer.getBoundingClientRect();
+        host.bringIntoView({ top: rect.top, height: rect.height }, regions.offer);
+      });
+    }
     offered = id;
     if (regions) showTitle();
   });
@@ -304,6 +336,7 @@ async function main() {
   }
 
   async function signOut() {
+    if (!(await actions.settleUnsaved())) return;
     await actions.leave();
     endSession(null);
   }
@@ -340,6 +373,7 @@ async function main() {
   }
 
   store.addEventListener('change', (event) => render(event.detail));
+  store.watch(['unread', 'open', 'tasks', 'phase'], () => regions && showTitle());
   stream.addEventListener('state', (event) => store.set({ connection: event.detail }));
   stream.addEventListener('frame', (event) => actions.onFrame(event.detail));
   stream.addEventListener('ready', () => actions.resync());
@@ -375,7 +409,7 @@ async function main() {
   const access = accessProblem(config);
   const hostContext = {
     config: config || { allowed_origins: [] }, api, reinit: applyHostInit, problem: access,
-    useToken: useHostToken,
+    useToken: useHostToken, viewport: setHostViewport,
   };
   const info = await host.start(hostContext);
   careWanted = info.routing !== 'host';

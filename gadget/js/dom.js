@@ -72,6 +72,12 @@ export function unrender(container) {
   mount(container);
 }
 
+/** `text` whose trailing `address` (a phone number, an email) never breaks across lines. */
+export function withAddress(text, address) {
+  if (!address || !text.endsWith(address)) return text;
+  return [text.slice(0, -address.length), h('span', { class: 'cc-nobreak', text: address })];
+}
+
 /** A stable id for label/aria wiring. */
 let nextId = 0;
 export function uid(prefix = 'cc') {

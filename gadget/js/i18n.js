@@ -65,6 +65,10 @@ export function t(key, params = {}) {
   ));
 }
 
+export function hasKey(key) {
+  return key in fallback;
+}
+
 const formats = new Map();
 
 function formatter(style) {

@@ -45,6 +45,17 @@ export function isAgentActor(actor) {
   return Boolean(actor) && !actor.includes(':');
 }
 
+const ACTORS = { 'system:auto-close': 'actor.autoClose', 'system:router': 'actor.router' };
+const ACTOR_KINDS = { system: 'actor.system', key: 'actor.connector', connector: 'actor.connector', admin: 'actor.admin' };
+
+/** Who changed something, in words: agents by id, services (`system:auto-close`) described. */
+export function actorName(actor) {
+  if (!actor || isAgentActor(actor)) return actor || '';
+  const [kind, name] = actor.split(':');
+  const key = ACTORS[actor] || ACTOR_KINDS[kind];
+  return key ? t(key, { name }) : actor;
+}
+
 function splitList(text) {
   return (text || '').split(/[,;\n]/).map((item) => item.trim()).filter(Boolean);
 }
@@ -98,6 +109,15 @@ export function customerChanges(customer, draft) {
   return changes;
 }
 
+/** The request's fields the draft changed. */
+export function requestChanges(request, draft) {
+  const changes = {};
+  for (const field of ['title', 'description']) {
+    if (draft && draft[field] !== request[field]) changes[field] = draft[field];
+  }
+  return changes;
+}
+
 export function requestChanged(request, draft) {
   return Boolean(request && draft)
     && (draft.title !== request.title || draft.description !== request.description);
@@ -122,7 +142,9 @@ const CONTACT_ID_SHOWN = 8;
  */
 export function entryContact(entry) {
   const contact = entry.activity;
-  if (entry.customer || !contact) return '';
+  if (!contact) return '';
+  // A known customer's address tells two of their contacts apart (a call and an email).
+  if (entry.customer) return contact.caller || '';
   const given = joinParts([contact.customer_name, contact.caller]);
   if (given) return given;
   const id = String(contact.contact_id || '');
@@ -136,8 +158,25 @@ export function mediaLabel(mediaType) {
 }
 
 /** Open requests of the journey, newest first. */
+/** Every open request of the customer, also those on pages not loaded yet (move targets). */
 export function openRequests(journey) {
-  return (journey?.requests || []).filter((request) => request.status === 'open');
+  return journey?.open_requests || (journey?.requests || []).filter((request) => request.status === 'open');
+}
+
+/**
+ * The journey with its next page appended: a request cut by the page boundary comes again at
+ * the top of the next page with the rest of its activities.
+ */
+export function mergeJourney(journey, page) {
+  const requests = [...journey.requests];
+  const [first, ...rest] = page.requests;
+  const last = requests[requests.length - 1];
+  if (first && last && first.id === last.id) {
+    requests[requests.length - 1] = { ...first, activities: [...last.activities, ...first.activities] };
+  } else if (first) {
+    requests.push(first);
+  }
+  return { ...page, requests: [...requests, ...rest] };
 }
 
 

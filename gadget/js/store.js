@@ -21,8 +21,11 @@ export function initialState() {
     searchBusy: false,
     selectedEntryId: null,
     detailLoading: false,
+    detailFailed: false, // the last load of the selected entry failed: loaded again on reconnect
     customer: null,
     journey: null,
+    journeyPages: 1,
+    journeyMore: false,
     request: null,
     activity: null,
     notes: [],
@@ -30,8 +33,7 @@ export function initialState() {
     customerForm: { mode: 'closed', errors: null }, // closed | view | edit | create
     customerDraft: null,
     requestDraft: null, // {title, description} while edited
-    overwrite: {}, // kind -> true: the next save sends If-Match: *
-    conflicts: {}, // kind -> {changedBy, changedAt, current, mine, source}
+    conflicts: {}, // kind -> {source, changedBy, changedAt, base, current, mine}: R9
     journeySelection: null, // {kind, id}
     journeyHover: null,
     notice: null, // {kind: info|error, key, params, detail}
@@ -51,6 +53,7 @@ export function initialState() {
     queuePreview: null, // id of the queued task whose preview is open
     accepting: null, // id of the task being accepted
     messages: [], // the shown chat's transcript or email (R16), oldest first
+    unread: {}, // activity id -> customer messages that came while another entry was shown
     replyDrafts: {}, // activity id -> reply typed but not sent, kept while other chats are shown
   };
 }

@@ -234,3 +234,20 @@ def test_duplicates_posted_at_once_are_stored_once(committed_app):
     assert sorted(a.status_code for a in answers) == [200] * 10 + [201] * 2
     assert len({a.json["id"] for a in answers}) == 2
     assert len(admin.get(url(chat["activity"])).json) == 2
+
+
+def test_a_message_on_a_closed_chat_brings_it_back_to_open(agent, connector, chat):
+    """Issue 12: the agent closed the chat too early; the customer's next message is seen."""
+    [entry] = agent.get("/api/v1/me/open").json
+    assert agent.post(f"/api/v1/me/open/{entry['id']}/close").status_code == 200
+    assert agent.get("/api/v1/me/open").json == []
+
+    assert connector.post(url(chat), json=said()).status_code == 201
+
+    [back] = agent.get("/api/v1/me/open").json
+    assert (back["activity_id"], back["customer_id"]) == (chat["id"], chat["customer_id"])
+    assert back["id"] != entry["id"]
+    # Only once: a second message finds it open.
+    assert connector.post(url(chat), json=said("m-2", "Still there?")).status_code == 201
+    assert len(agent.get("/api/v1/me/open").json) == 1
+

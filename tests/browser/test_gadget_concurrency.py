@@ -49,30 +49,38 @@ def test_load_their_version(live_server, new_page):
 
 def test_overwrite_with_mine_after_a_refused_save(live_server, new_page):
     _ada, request, alice, bob = two_agents_on_one_request(live_server, new_page)
+    bob.get_by_test_id("request-description").fill("October invoice, refund sent")
     alice.get_by_test_id("request-title").fill("Alice's title")
     alice.locator("[data-action=save-request]").click()
     expect(alice.get_by_test_id("notice")).to_contain_text("Request saved")
-    expect(bob.get_by_test_id("conflict-request")).to_be_visible()  # seen, without editing
+    warning = bob.get_by_test_id("conflict-request")
+    expect(warning).to_have_attribute("data-source", "push")
 
     # Bob saves over the stale version anyway: 412, and the warning says who and when.
-    bob.get_by_test_id("request-title").fill("Bob's title")
     bob.locator("[data-action=save-request]").click()
-    warning = bob.get_by_test_id("conflict-request")
     expect(warning).to_have_attribute("data-source", "save")
     expect(warning).to_contain_text("alice changed this request")
+    diff = bob.get_by_test_id("diff-request")
+    expect(diff.locator("[data-field=title] [data-side=theirs]")).to_have_text("Alice's title")
+    expect(diff.locator("[data-field=title] [data-side=yours]")).to_have_text(
+        "(not changed by you)")
+    expect(diff.locator("[data-field=description] [data-side=yours]")).to_have_text(
+        "October invoice, refund sent")
     assert get(live_server, f"/api/v1/requests/{request['id']}")["title"] == "Alice's title"
 
+    # Overwrite sends Bob's field only: Alice's title survives.
     warning.locator("[data-action=conflict-overwrite]").click()
     expect(warning).to_have_count(0)
     expect(bob.get_by_test_id("notice")).to_contain_text("Request saved")
     saved = get(live_server, f"/api/v1/requests/{request['id']}")
-    assert (saved["title"], saved["updated_by"]) == ("Bob's title", "bob")
+    assert (saved["title"], saved["description"], saved["updated_by"]) == (
+        "Alice's title", "October invoice, refund sent", "bob")
 
-    # Alice was not editing: she is warned in turn and takes Bob's version.
-    warning = alice.get_by_test_id("conflict-request")
-    expect(warning).to_contain_text("bob changed this request")
-    warning.locator("[data-action=conflict-load]").click()
-    expect(alice.get_by_test_id("request-title")).to_have_value("Bob's title")
+    # Alice was not editing: she simply sees Bob's version, and is told who changed it.
+    expect(alice.get_by_test_id("request-description")).to_have_value(
+        "October invoice, refund sent")
+    expect(alice.get_by_test_id("notice")).to_contain_text("bob changed this request")
+    expect(alice.get_by_test_id("conflict-request")).to_have_count(0)
 
 
 def test_customer_changed_elsewhere_while_editing(live_server, new_page):
@@ -89,11 +97,12 @@ def test_customer_changed_elsewhere_while_editing(live_server, new_page):
 
     warning = bob.get_by_test_id("conflict-customer")
     expect(warning).to_contain_text("alice changed this customer")
-    # Overwrite without a save: Bob keeps his text, and his next save wins.
+    expect(warning.locator("[data-field=city][data-clash] [data-side=theirs]")).to_have_text(
+        "Oxford")
+    # Overwrite: Bob's city, over Alice's version.
     warning.locator("[data-action=conflict-overwrite]").click()
-    expect(bob.get_by_test_id("customer-city")).to_have_value("Cambridge")
-    bob.locator("[data-action=save-customer]").click()
     expect(bob.get_by_test_id("notice")).to_contain_text("Customer saved")
+    expect(bob.get_by_test_id("customer-city")).to_have_value("Cambridge")
     assert get(live_server, f"/api/v1/customers/{ada['id']}")["city"] == "Cambridge"
 
 
@@ -108,11 +117,10 @@ def test_activity_changed_by_another_agent(live_server, new_page):
     status, _, _ = live_server.call("POST", f"/api/v1/activities/{activity['id']}/tags",
                                     {"name": "escalated"}, token=bob)
     assert status == 201
-    warning = page.get_by_test_id("conflict-activity")
-    expect(warning).to_contain_text("bob changed this activity")
-    warning.locator("[data-action=conflict-load]").click()
+    # Nothing of it was being edited: it simply shows, and the agent is told who.
     expect(page.locator("[data-testid=tag][data-tag=escalated]")).to_be_visible()
-    expect(warning).to_have_count(0)
+    expect(page.get_by_test_id("notice")).to_contain_text("bob changed this activity")
+    expect(page.get_by_test_id("conflict-activity")).to_have_count(0)
 
     # A connector ending the call is not another agent's edit: it simply shows.
     live_server.post_event(live_server.connector_token(), "ended",

@@ -90,7 +90,6 @@ def test_edit_request_title_and_description_within_the_limit(live_server, new_pa
     expect(status).to_contain_text("Created")
 
     # The request icon also tells when it was closed.
-    status.click()
     page.locator("[data-action=close-request]").click()
     expect(status).to_contain_text("Closed")
     expect(page.get_by_test_id("request-closed")).to_be_visible()
@@ -182,8 +181,9 @@ def test_move_an_activity_with_the_menu_and_by_dragging(live_server, new_page):
     second = add_request(live_server, ada["id"], "Router")
     expect(page.get_by_test_id("journey-request")).to_have_count(2)
 
-    # Keyboard way: the "Move to…" menu.
+    # Keyboard way: the "Move to…" menu of the selected activity.
     row = page.locator(f"[data-testid=journey-activity][data-activity-id='{activity['id']}']")
+    row.locator("[data-action=select-activity]").click()
     row.get_by_test_id("move-select").select_option(f"request:{second['id']}")
     row.locator("[data-action=move]").click()
     expect(page.get_by_test_id("notice")).to_contain_text("Activity moved")
@@ -202,6 +202,7 @@ def test_move_an_activity_with_the_menu_and_by_dragging(live_server, new_page):
 
     # And to a new request.
     row = page.locator(f"[data-testid=journey-activity][data-activity-id='{activity['id']}']")
+    row.locator("[data-action=select-activity]").click()
     row.get_by_test_id("move-select").select_option("new")
     row.locator("[data-action=move]").click()
     expect(page.get_by_test_id("journey-request")).to_have_count(3)
@@ -219,6 +220,7 @@ def test_move_an_activity_to_another_customer(live_server, new_page):
     expect(shown_name(page)).to_have_text("Ada Lovelace")
 
     row = page.locator(f"[data-testid=journey-activity][data-activity-id='{activity['id']}']")
+    row.locator("[data-action=select-activity]").click()
     row.get_by_test_id("move-select").select_option("customer")
     row.locator("[data-action=move]").click()
     dialog = page.get_by_test_id("dialog")

@@ -316,6 +316,10 @@ export function createFinesseHost() {
     setTitle(title) {
       call(gadgetsApi?.window, 'setTitle', title);
     },
+    // The gadgets API cannot scroll the desktop, nor can a cross-origin frame: offers are
+    // not routed by the service in Finesse anyway (routing: host), and dialogs open inside
+    // the visible part that the browser reports (viewport.js).
+    bringIntoView() {},
     offered() {},
     offerEnded() {},
   };
@@ -340,6 +344,7 @@ export function createFinesseMissingHost() {
     setTitle(title) {
       call(window.gadgets?.window, 'setTitle', title);
     },
+    bringIntoView() {},
     offered() {},
     offerEnded() {},
   };

@@ -171,6 +171,8 @@ export function createPostMessageHost({ origin = null, locale = null } = {}) {
       parentOrigin = from;
       spoken = 1;
       init(infoOf(data), { answered: false })?.catch(() => {}); // v1 hears nothing back
+    } else if (data.type === 'cc:viewport' && from === parentOrigin) {
+      context?.viewport(data);
     } else if (data.type === 'cc:contact' && from === parentOrigin) {
       if (!isObject(data.event)) return;
       if (hooks) hooks.postEvent(data.event);
@@ -195,6 +197,11 @@ export function createPostMessageHost({ origin = null, locale = null } = {}) {
         }
         if (session === 'out') session = 'starting';
         return context.useToken(data.token);
+      case 'cc:viewport':
+        if (!context?.viewport(data)) {
+          throw new Refusal(400, '`top` and `height` are the visible part of the iframe, in pixels.');
+        }
+        return {};
       case 'cc:contact':
         if (!isObject(data.event)) throw new Refusal(400, '`event` is a contact event object.');
         return whenSignedIn(async () => {
@@ -313,6 +320,14 @@ export function createPostMessageHost({ origin = null, locale = null } = {}) {
       send({ type: 'cc:height', height });
     },
     setTitle() {},
+    /** The unread customer messages in the agent's lists (the host may badge its tab). */
+    unread(count) {
+      send({ type: 'cc:unread', count });
+    },
+    /** Ask the host page to scroll `rect` ({top, height} of the gadget) into its view. */
+    bringIntoView(rect) {
+      send({ type: 'cc:bring-into-view', top: Math.round(rect.top), height: Math.round(rect.height) });
+    },
     offered(task, secondsLeft) {
       send({
         type: 'cc:offer', task_id: task.id, expires_in: secondsLeft,

@@ -12,7 +12,9 @@
  *                    postEvent(event, {replay}) (replay: a 409 means "already recorded")
  *   signedOut()
  *   resized(height)  the gadget's content height changed
- *   setTitle(text)
+ *   setTitle(text)   the page's title (the unread count and an offer's countdown are in it)
+ *   unread(count)    unread customer messages in the agent's lists (postMessage: cc:unread)
+ *   bringIntoView(rect, el)   show el ({top, height} of the gadget's page) to the agent: an offer
  *   offered(task, secondsLeft)   a task is offered to the agent (Care desktop)
  *   offerEnded(taskId, reason)   that offer ended: accepted, missed, withdrawn, abandoned, ended
  */
@@ -30,6 +32,10 @@ export function createStandaloneHost() {
     setTitle(text) {
       document.title = text;
     },
+    bringIntoView(rect, el) {
+      el.scrollIntoView({ block: 'nearest' });
+    },
+    unread() {},
     offered() {},
     offerEnded() {},
   };

@@ -2,7 +2,7 @@
 
 import { h, mount, renderOnce, uid, unrender } from '../dom.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
-import { TAG_MAX, TEXT_MAX, mediaLabel, selectedEntry } from '../model.js';
+import { TAG_MAX, TEXT_MAX, actorName, mediaLabel, selectedEntry } from '../model.js';
 import { conflictBanner, conflictKey } from './conflict.js';
 import { factRows } from './facts.js';
 
@@ -18,6 +18,7 @@ export function renderActivity(el, state, actions) {
   if (!activity) return;
   const part = (name) => el.querySelector(`[data-part="${name}"]`);
   renderFacts(part('facts'), activity);
+  renderRequestLink(part('request-link'), state, actions);
   renderTags(part('tags'), activity, actions);
   renderNotes(part('notes'), state.notes);
   const message = part('tag-message');
@@ -64,6 +65,7 @@ function build(state, actions) {
     heading,
     conflictBanner('activity', state, actions),
     h('dl', { class: 'cc-facts', data: { part: 'facts', testid: 'activity-facts' } }),
+    h('div', { data: { part: 'request-link', testid: 'activity-request' } }),
     h('div', { class: 'cc-tags' },
       h('label', { for: tagInputId, class: 'cc-label', text: t('activity.tags') }),
       h('ul', { class: 'cc-chips', data: { part: 'tags', testid: 'tags' }, 'aria-label': t('activity.tags') }),
@@ -112,6 +114,20 @@ async function tagKey(event, actions) {
   input.focus();
 }
 
+/** After Add request (or Edit this request), the panes say whether they are about one request. */
+function renderRequestLink(el, state, actions) {
+  const { activity, request } = state;
+  if (!request || !activity.request_id || activity.request_id === request.id) {
+    mount(el);
+    return;
+  }
+  mount(el, h('p', { class: 'cc-hint', text: t('activity.otherRequest', { id: activity.request_id }) }),
+    request.status === 'open' && h('button', {
+      type: 'button', data: { action: 'move-to-shown-request' },
+      on: { click: () => actions.moveActivity(activity.id, { request_id: request.id }) },
+    }, t('activity.moveHere', { id: request.id })));
+}
+
 function renderFacts(el, activity) {
   const facts = [
     ['activity.media', mediaLabel(activity.media_type), 'media'],
@@ -147,6 +163,6 @@ function renderNotes(el, notes) {
   mount(el, notes.map((note) => h('li', { class: 'cc-note', data: { testid: 'note', noteId: note.id } },
     h('p', { class: 'cc-note-text', text: note.text }),
     h('p', { class: 'cc-note-meta' },
-      h('span', { data: { role: 'author' }, text: note.author || t('conflict.someone') }),
+      h('span', { data: { role: 'author' }, text: actorName(note.author) || t('conflict.someone') }),
       h('time', { datetime: note.created_at, text: formatDate(note.created_at) })))));
 }

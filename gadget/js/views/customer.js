@@ -1,7 +1,7 @@
 /** R7: the customer's name (a button that opens the form), the form, and Close (R8). */
 
-import { h, renderOnce, uid, unrender } from '../dom.js';
-import { t } from '../i18n.js';
+import { h, renderOnce, uid, unrender, withAddress } from '../dom.js';
+import { hasKey, t } from '../i18n.js';
 import {
   CUSTOMER_FIELDS, displayName, joinParts, draftFromContact, draftFromCustomer, mediaLabel, selectedEntry,
 } from '../model.js';
@@ -21,6 +21,10 @@ export function renderCustomer(el, state, actions) {
     form.collapsed, JSON.stringify(form.errors), conflictKey(state.conflicts.customer),
   ].join('|');
   renderOnce(el, key, () => build(state, actions));
+  if (state.focus === 'customer-invalid') {
+    actions.focusDone();
+    el.querySelector('[aria-invalid="true"]')?.focus();
+  }
 }
 
 function build(state, actions) {
@@ -48,8 +52,13 @@ function build(state, actions) {
         type: 'button', class: 'cc-close-entry', data: { testid: 'close-entry', action: 'close-entry' },
         on: { click: () => actions.closeEntry() },
       }, t('close.button'))),
-    contact && h('p', { class: 'cc-contact-line', data: { testid: 'contact-line' }, text: contact }),
+    contact && h('p', { class: 'cc-contact-line', data: { testid: 'contact-line' } },
+      withAddress(contact, activity?.from)),
     !customer && h('p', { class: 'cc-hint', text: t('customer.unknownHint') }),
+    !customer && !open && h('button', {
+      type: 'button', class: 'cc-primary', data: { action: 'open-create-customer' },
+      on: { click: () => actions.toggleCustomerForm() },
+    }, t('customer.createButton')),
     candidates > 0 && h('p', {
       class: 'cc-hint', data: { testid: 'candidates' }, text: t('customer.candidates', { count: candidates }),
     }),
@@ -70,7 +79,8 @@ function customerForm(formId, open, state, actions) {
     const id = uid(field);
     const hintId = uid(`${field}-hint`);
     const errorId = uid(`${field}-error`);
-    const message = flatten(errors[field]);
+    // The service's words are English and name raw fields: the agent reads their own.
+    const message = errors[field] ? t(hasKey(`customer.invalid.${field}`) ? `customer.invalid.${field}` : 'customer.invalid') : '';
     const hint = field === 'emails' || field === 'phones' ? t('customer.listHint') : null;
     return h('div', { class: `cc-field${WIDE_FIELDS.has(field) ? ' cc-field-wide' : ''}` },
       h('label', { for: id, text: t(`customer.${field}`) }),
@@ -83,8 +93,8 @@ function customerForm(formId, open, state, actions) {
         data: { field, testid: `customer-${field}` },
         on: { input: (event) => actions.setCustomerDraft(field, event.target.value) },
       }),
-      hint && !readOnly && h('span', { id: hintId, class: 'cc-hint', text: hint }),
-      message && h('span', { id: errorId, class: 'cc-error', data: { errorFor: field }, text: message }));
+      hint && !readOnly && h('p', { id: hintId, class: 'cc-hint', text: hint }),
+      message && h('p', { id: errorId, class: 'cc-error', data: { errorFor: field }, text: message }));
   });
 
   const extra = Object.entries(customer?.extra || {});
@@ -126,12 +136,4 @@ function customerForm(formId, open, state, actions) {
       h('dd', { text: value === null ? '' : String(value) }),
     ])),
   h('div', { class: 'cc-actions' }, buttons));
-}
-
-/** Field errors from the service come as lists, or as {position: [messages]} for lists. */
-function flatten(messages) {
-  if (!messages) return '';
-  if (typeof messages === 'string') return messages;
-  if (Array.isArray(messages)) return messages.map(flatten).join(' ');
-  return Object.values(messages).map(flatten).join(' ');
 }

@@ -3,7 +3,7 @@
  * or what to do first.
  */
 
-import { h, renderOnce } from '../dom.js';
+import { h, mount, renderOnce } from '../dom.js';
 import { t } from '../i18n.js';
 import { selectedEntry } from '../model.js';
 
@@ -27,11 +27,16 @@ export function detailSections(el) {
   };
 }
 
-export function renderDetailState(sections, state) {
+export function renderDetailState(sections, state, actions) {
   const entry = selectedEntry(state);
-  const message = !entry ? 'detail.empty' : state.detailLoading ? 'detail.loading' : null;
+  const nothing = state.detailFailed && !state.customer && !state.activity && !state.request;
+  const message = !entry ? 'detail.empty' : state.detailLoading ? 'detail.loading'
+    : nothing ? 'detail.failed' : null;
   sections.empty.hidden = !message;
-  sections.empty.textContent = message ? t(message) : '';
+  mount(sections.empty, message ? t(message) : '', nothing && h('button', {
+    type: 'button', class: 'cc-retry', data: { action: 'retry-detail' },
+    on: { click: () => actions.loadDetail({ keepForm: true }) },
+  }, t('action.retry')));
   sections.empty.setAttribute('role', 'status');
   for (const name of ['customer', 'request', 'activity', 'journey']) {
     sections[name].hidden = Boolean(message);

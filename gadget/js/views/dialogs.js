@@ -1,11 +1,14 @@
 /**
  * Modal questions on the native <dialog>: focus moves in and back, Escape
  * cancels. `ask` offers buttons; `pickCustomer` offers Open customers and a search.
+ * A dialog opens inside the part of the gadget the agent sees (viewport.js), not in the
+ * middle of an iframe that its host made as tall as the gadget.
  */
 
 import { debounce, h, mount, uid } from '../dom.js';
 import { t } from '../i18n.js';
 import { displayName, joinParts } from '../model.js';
+import { placeInView } from '../viewport.js';
 
 export function createDialogs(dialog) {
   function show(content, labelId, focusSelector) {
@@ -14,8 +17,10 @@ export function createDialogs(dialog) {
     dialog.setAttribute('aria-labelledby', labelId);
     dialog.returnValue = '';
     const opener = document.activeElement;
+    dialog.style.top = '0px';
     dialog.showModal();
-    dialog.querySelector(focusSelector)?.focus();
+    dialog.querySelector(focusSelector)?.focus({ preventScroll: true });
+    placeInView(dialog);
     return new Promise((resolve) => {
       dialog.addEventListener('close', () => {
         resolve(dialog.returnValue || 'cancel');

@@ -4,9 +4,9 @@
  * or with the keyboard through its "Move to…" menu.
  */
 
-import { h, mount, uid } from '../dom.js';
+import { h, mount, remount, uid } from '../dom.js';
 import { formatDate, formatList, formatNumber, t } from '../i18n.js';
-import { joinParts, mediaLabel, openRequests, selectedEntry } from '../model.js';
+import { actorName, joinParts, mediaLabel, openRequests, selectedEntry } from '../model.js';
 
 const DRAG_TYPE = 'application/x-cc-activity';
 let dragging = null; // {activityId, requestId} while a drag is on
@@ -18,13 +18,15 @@ export function renderJourney(el, state, actions, changed) {
     delete el.dataset.journeyKey;
     return;
   }
-  const key = JSON.stringify([state.journey, state.request?.id, state.activity?.id]);
+  const key = JSON.stringify([state.journey, state.request?.id, state.activity?.id,
+    state.journeySelection]);
   if (el.dataset.journeyKey !== key) {
     el.dataset.journeyKey = key;
-    mount(el,
+    remount(el,
       h('h2', { class: 'cc-section-title', text: t('journey.heading') }),
       h('p', { class: 'cc-hint', text: t('journey.hint') }),
       journeyList(state, actions),
+      moreButton(state, actions),
       h('div', {
         class: 'cc-journey-details', data: { part: 'details', testid: 'journey-details' },
         'aria-live': 'polite',
@@ -51,7 +53,8 @@ function journeyList(state, actions) {
         on: dropHandlers(request, actions),
       },
       h('button', {
-        type: 'button', class: 'cc-jhead', data: { action: 'select-request', select: `request:${request.id}` },
+        type: 'button', class: 'cc-jhead',
+      data: { action: 'select-request', select: `request:${request.id}`, key: `request:${request.id}` },
         on: {
           click: () => actions.selectJourneyItem('request', request.id),
           mouseenter: () => actions.hoverJourneyItem({ kind: 'request', id: request.id }),
@@ -72,7 +75,28 @@ function journeyList(state, actions) {
     }));
 }
 
+// Loads the next page when the end of the list comes into view, in the gadget's window or,
+// as an iframe, in its host's (an IntersectionObserver's root is the top-level viewport).
+let moreObserver = null;
+
+function moreButton(state, actions) {
+  moreObserver?.disconnect();
+  if (!state.journey.next) return null;
+  const button = h('button', {
+    type: 'button', class: 'cc-link cc-journey-more', data: { action: 'journey-more', testid: 'journey-more' },
+    on: { click: () => actions.loadMoreJourney() },
+  }, t('journey.more'));
+  if ('IntersectionObserver' in window) {
+    moreObserver = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) actions.loadMoreJourney();
+    }, { rootMargin: '200px' });
+    moreObserver.observe(button);
+  }
+  return button;
+}
+
 function activityItem(activity, request, open, targets, state, actions) {
+  const selected = state.journeySelection?.kind === 'activity' && state.journeySelection.id === activity.id;
   const selectId = uid('move');
   const others = targets.filter((target) => target.id !== request.id);
   const select = h('select', {
@@ -132,7 +156,8 @@ function activityItem(activity, request, open, targets, state, actions) {
     },
   }),
   h('button', {
-    type: 'button', class: 'cc-jhead', data: { action: 'select-activity', select: `activity:${activity.id}` },
+    type: 'button', class: 'cc-jhead',
+    data: { action: 'select-activity', select: `activity:${activity.id}`, key: `activity:${activity.id}` },
     on: {
       click: () => actions.selectJourneyItem('activity', activity.id),
       mouseenter: () => actions.hoverJourneyItem({ kind: 'activity', id: activity.id }),
@@ -145,7 +170,8 @@ function activityItem(activity, request, open, targets, state, actions) {
   activity.tags.length > 0 && h('span', {
     class: 'cc-jmeta', text: formatList(activity.tags.map((tag) => tag.name)),
   })),
-  h('span', { class: 'cc-move' },
+  // One menu, on the selected activity: the others stay uncluttered.
+  selected && h('span', { class: 'cc-move', data: { testid: 'move-menu' } },
     h('label', { for: selectId, class: 'cc-visually-hidden', text: t('journey.moveLabel') }),
     select,
     move));
@@ -250,7 +276,7 @@ function activityDetails(activity, request) {
       activity.ended_at && h('dt', { text: t('activity.ended') }),
       activity.ended_at && h('dd', { text: formatDate(activity.ended_at) }),
       activity.from && h('dt', { text: t('activity.from') }),
-      activity.from && h('dd', { text: activity.from }),
+      activity.from && h('dd', {}, h('span', { class: 'cc-nobreak', text: activity.from })),
       activity.agent_id && h('dt', { text: t('activity.agent') }),
       activity.agent_id && h('dd', { text: activity.agent_id }),
       activity.tags.length > 0 && h('dt', { text: t('activity.tags') }),
@@ -258,5 +284,5 @@ function activityDetails(activity, request) {
       variables.flatMap(([name, value]) => [h('dt', { text: name }), h('dd', { text: value })])),
     activity.notes.length > 0 && h('ol', { class: 'cc-notes' }, activity.notes.map((note) => h('li', { class: 'cc-note' },
       h('p', { class: 'cc-note-text', text: note.text }),
-      h('p', { class: 'cc-note-meta', text: joinParts([note.author, formatDate(note.created_at)]) })))));
+      h('p', { class: 'cc-note-meta', text: joinParts([actorName(note.author), formatDate(note.created_at)]) })))));
 }

@@ -1,8 +1,9 @@
 /** R10: the Customer Management pane with its Open, Recent and Search tabs. */
 
-import { debounce, h, mount, renderOnce, uid } from '../dom.js';
+import { debounce, h, mount, renderOnce, uid, withAddress } from '../dom.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { displayName, entryContact, entryName, joinParts, mediaLabel } from '../model.js';
+import { elapsed } from './clock.js';
 import { showTab, tabSet } from './tabs.js';
 
 const TABS = ['open', 'recent', 'search'];
@@ -23,12 +24,14 @@ export function renderLists(el, state, actions) {
 }
 
 function skeleton(actions) {
+  const searchId = uid('search');
   const { tablist, panel } = tabSet({
     label: t('lists.label'),
     tabs: TABS.map((tab) => ({ name: tab, text: t(`lists.${tab}`), count: tab === 'open' && 'open-count' })),
     select: (tab) => actions.setTab(tab),
+    // Choosing Search is choosing to type: the box takes the focus (arrow keys keep it on the tab).
+    chosen: (tab) => tab === 'search' && document.getElementById(searchId)?.focus(),
   });
-  const searchId = uid('search');
   const runSearch = debounce((value) => actions.search(value), SEARCH_DELAY_MS);
 
   return [
@@ -57,6 +60,13 @@ function skeleton(actions) {
   ];
 }
 
+/** How many customer messages came in this entry's chat or email since it was shown. */
+export function unreadBadge(count) {
+  return count > 0 && h('span', {
+    class: 'cc-unread', data: { role: 'unread' }, 'aria-label': t('unread.label', { count }),
+  }, String(count));
+}
+
 function renderOpen(el, state, actions) {
   if (!state.open.length) {
     mount(el, h('p', { class: 'cc-empty', text: t('lists.openEmpty') }));
@@ -66,6 +76,7 @@ function renderOpen(el, state, actions) {
     const selected = entry.id === state.selectedEntryId;
     const media = entry.activity?.media_type;
     const contact = entryContact(entry);
+    const wrapUp = entry.activity?.state === 'ended';
     return h('li', {
       class: entry.ringing ? 'cc-list-item cc-ringing' : 'cc-list-item', data: {
         testid: 'open-entry', entryId: entry.id, customerId: entry.customer_id ?? '',
@@ -76,14 +87,22 @@ function renderOpen(el, state, actions) {
       data: { action: 'select-entry' },
       on: { click: () => actions.selectEntry(entry.id) },
     },
-    h('span', { class: 'cc-entry-name', data: { role: 'entry-name' } }, entryName(entry)),
-    contact && h('span', { class: 'cc-entry-contact', data: { role: 'entry-contact' } }, contact),
+    h('span', { class: 'cc-entry-name', data: { role: 'entry-name' } }, entryName(entry),
+      unreadBadge(state.unread[entry.activity_id])),
+    contact && h('span', { class: 'cc-entry-contact', data: { role: 'entry-contact' } },
+      withAddress(contact, entry.activity?.caller)),
     h('span', { class: 'cc-entry-meta' }, [
       // Offered, not answered yet: the caller popped up while the phone rings.
       entry.ringing && h('span', { class: 'cc-ringing-badge', data: { role: 'ringing' } },
         t('lists.ringing')),
-      media && h('span', { class: 'cc-media', data: { media } }, mediaLabel(media)),
+      // Ended, still open: the agent's wrap-up.
+      wrapUp && h('span', {
+        class: 'cc-wrapup-badge', title: t('lists.wrapUpHint'), data: { role: 'wrapup' },
+      }, t('lists.wrapUp')),
+      media && h('span', { class: 'cc-media', data: { media, role: 'media' } }, mediaLabel(media)),
       h('span', { text: formatDate(entry.opened_at, 'time') }),
+      entry.activity?.started_at && elapsed(entry.activity.started_at, entry.activity.ended_at,
+        { data: { role: 'duration' } }),
     ])));
   })));
 }
@@ -102,7 +121,8 @@ function renderRecent(el, state, actions) {
     },
     h('span', { class: 'cc-row-text' },
       h('span', { class: 'cc-entry-name', data: { role: 'entry-name' } }, name),
-      contact && h('span', { class: 'cc-entry-contact', data: { role: 'entry-contact' } }, contact),
+      contact && h('span', { class: 'cc-entry-contact', data: { role: 'entry-contact' } },
+      withAddress(contact, entry.activity?.caller)),
       h('span', { class: 'cc-entry-meta' },
         media && h('span', { class: 'cc-media', data: { media } }, mediaLabel(media)),
         h('span', { text: t('lists.closedAt', { when: formatDate(entry.closed_at) }) }))),

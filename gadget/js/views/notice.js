@@ -16,6 +16,15 @@ export function renderNotice(el, state, actions) {
   },
   h('span', { class: 'cc-notice-text', text: t(notice.key, notice.params) }),
   notice.detail && h('span', { class: 'cc-notice-detail', text: notice.detail }),
+  notice.undo && h('button', {
+    type: 'button', class: 'cc-link', data: { action: 'undo' },
+    on: {
+      click: () => {
+        actions.dismissNotice();
+        notice.undo();
+      },
+    },
+  }, t('action.undo')),
   h('button', {
     type: 'button', class: 'cc-icon-button cc-dismiss', 'aria-label': t('action.dismiss'),
     data: { action: 'dismiss-notice' }, on: { click: () => actions.dismissNotice() },

@@ -2,7 +2,7 @@
 
 import { h, mount, renderOnce, uid, unrender } from '../dom.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
-import { TEXT_MAX, clip, joinParts, selectedEntry, textLength } from '../model.js';
+import { TEXT_MAX, actorName, clip, joinParts, selectedEntry, textLength } from '../model.js';
 import { conflictBanner, conflictKey } from './conflict.js';
 
 const FIELDS = ['title', 'description'];
@@ -82,7 +82,11 @@ function build(state, actions) {
   return h('div', { data: { requestRoot: String(request.id) } },
     h('div', { class: 'cc-section-head' }, heading, addButton),
     conflictBanner('request', state, actions),
-    h('div', { class: 'cc-request-head' }, statusButton),
+    h('div', { class: 'cc-request-head' }, statusButton, h('button', {
+      type: 'button', data: { action: closed ? 'reopen-request' : 'close-request', part: 'status-action' },
+      disabled: closed && !customer,
+      on: { click: () => actions.setRequestStatus(closed ? 'open' : 'closed') },
+    }, t(closed ? 'request.reopenRequest' : 'request.closeRequest'))),
     info,
     closed && h('p', { class: 'cc-hint', text: t('request.closedReadOnly') }),
     h('form', {
@@ -135,7 +139,7 @@ function refreshField(root, field, actions, fromState) {
   const save = root.querySelector('[data-part="save"]');
   if (save) {
     const dirty = actions.requestDirty();
-    save.disabled = !dirty && !actions.overwriting('request');
+    save.disabled = !dirty;
     root.querySelector('[data-part="revert"]').disabled = !dirty;
   }
 }
@@ -162,7 +166,6 @@ function update(el, state, actions) {
         data: { testid: 'request-closed' }, text: t('request.closedOn', { when: formatDate(request.closed_at, 'date') }),
       })));
   const info = root.querySelector('[data-part="info"]');
-  const open = request.status === 'open';
   mount(info,
     h('dl', { class: 'cc-facts' },
       h('dt', { text: t('request.number') }), h('dd', { text: t('request.numberValue', { id: request.id }) }),
@@ -174,12 +177,7 @@ function update(el, state, actions) {
           request.closed_reason && t(`request.closedReason.${request.closed_reason}`)]),
       }),
       request.updated_by && h('dt', { text: t('request.updatedBy') }),
-      request.updated_by && h('dd', { text: joinParts([request.updated_by, formatDate(request.updated_at)]) })),
-    h('button', {
-      type: 'button', data: { action: open ? 'close-request' : 'reopen-request' },
-      disabled: !open && !state.customer,
-      on: { click: () => actions.setRequestStatus(open ? 'closed' : 'open') },
-    }, t(open ? 'request.closeRequest' : 'request.reopenRequest')));
+      request.updated_by && h('dd', { text: joinParts([actorName(request.updated_by), formatDate(request.updated_at)]) })));
   if (state.focus === 'request-title') {
     actions.focusDone();
     root.querySelector('[data-part="title"]').focus();

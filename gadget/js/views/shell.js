@@ -22,12 +22,15 @@ export function buildShell(root) {
     detail: h('section', { class: 'cc-detail', data: { region: 'detail' } }),
     dialog: h('dialog', { class: 'cc-dialog', data: { testid: 'dialog' } }),
   };
-  // Wide: the offer across the top, Tasks and Customer Management beside the detail.
+  // What must stay in sight however far the agent scrolled: state, notices, the offer. Sticky
+  // at the top of the part of the gadget that is on screen (--cc-visible-top, viewport.js).
+  regions.top = h('div', { class: 'cc-top', data: { region: 'top' } },
+    regions.header, regions.agentState, regions.notice, regions.offer);
+  // Wide: Tasks and Customer Management beside the detail.
   regions.main = h('main', { class: 'cc-main', data: { region: 'main' }, hidden: true },
-    regions.offer,
     h('div', { class: 'cc-side' }, regions.tasks, regions.lists),
     regions.detail);
-  mount(root, regions.header, regions.agentState, regions.notice, regions.problem, regions.signin,
+  mount(root, regions.top, regions.problem, regions.signin,
     regions.main, regions.dialog, regions.announce);
   root.classList.add('cc-app');
   return regions;

@@ -10,7 +10,7 @@ import { h, uid } from '../dom.js';
  * `tabs`: [{name, text, count}] (count: the data-part of a badge inside the tab).
  * Returns the tablist and `panel(name, ...children)` to build each panel with.
  */
-export function tabSet({ label, tabs, select }) {
+export function tabSet({ label, tabs, select, chosen }) {
   const names = tabs.map((tab) => tab.name);
   const tabIds = Object.fromEntries(names.map((name) => [name, uid(`tab-${name}`)]));
   const panelIds = Object.fromEntries(names.map((name) => [name, uid(`panel-${name}`)]));
@@ -35,7 +35,12 @@ export function tabSet({ label, tabs, select }) {
   }, tabs.map((tab) => h('button', {
     type: 'button', role: 'tab', id: tabIds[tab.name], 'aria-controls': panelIds[tab.name],
     class: 'cc-tab', data: { tab: tab.name, testid: `tab-${tab.name}` },
-    on: { click: () => select(tab.name) },
+    on: {
+      click: () => {
+        select(tab.name);
+        chosen?.(tab.name);
+      },
+    },
   }, tab.text, tab.count && h('span', { class: 'cc-count', data: { part: tab.count } }))));
   const panel = (name, ...children) => h('div', {
     role: 'tabpanel', id: panelIds[name], 'aria-labelledby': tabIds[name], class: 'cc-panel',

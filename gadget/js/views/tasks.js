@@ -11,6 +11,7 @@ import { elapsed } from './clock.js';
 import { factList, variableList } from './facts.js';
 import { taskFacts } from './offer.js';
 import { showTab, tabSet } from './tabs.js';
+import { unreadBadge } from './lists.js';
 
 const TABS = ['queue', 'progress'];
 
@@ -136,7 +137,8 @@ function renderProgress(el, state, actions) {
       disabled: !task.open_entry_id, data: { action: 'open-task', key: `task-${task.id}` },
       on: { click: () => actions.openTask(task) },
     },
-    h('span', { class: 'cc-entry-name', data: { role: 'entry-name' }, text: displayName(task.customer) }),
+    h('span', { class: 'cc-entry-name', data: { role: 'entry-name' } }, displayName(task.customer),
+      unreadBadge(state.unread[task.activity_id])),
     h('span', { class: 'cc-entry-meta' },
       h('span', { class: 'cc-media', data: { media: task.media_type } }, mediaLabel(task.media_type)),
       h('span', { text: t('tasks.since', { when: formatDate(task.accepted_at, 'time') }) }),

@@ -1,21 +1,20 @@
 /**
- * Care desktop actions (R13-R16), wired into actions.js: the agent's Ready / Not Ready
- * state, offers and their deadline, the Queue and In Progress lists, and the messages of
- * the shown chat or email. Like every action, the only place these API calls are made.
+ * Care desktop actions (R13-R15): the agent's Ready / Not Ready state, offers and their
+ * deadline, the Queue and In Progress lists.
  */
 
-import { debounce } from './dom.js';
-import { learnServerClock, selectedEntry, uuid } from './model.js';
+import { debounce } from '../dom.js';
+import { learnServerClock } from '../model.js';
 
 const STATE = 'api/v1/me/state';
-const messagesPath = (activityId) => `api/v1/activities/${activityId}/messages`;
 // How long sign-out waits for Not Ready before it goes anyway.
 const LEAVE_WAIT_MS = 2000;
-// Later delivery states win over earlier ones, whichever answer arrives last.
-const DELIVERY_RANK = { sending: 0, unsent: 0, pending: 1, stored: 2, delivered: 2, failed: 2 };
 
-export function createCareActions({ store, api, notify, report, showEntry }) {
-  const state = store.state;
+export function installCare(ctx) {
+  const { store, api, state } = ctx;
+  const report = (error) => ctx.report(error);
+  const notify = (...args) => ctx.notify(...args);
+  const showEntry = (id) => ctx.showEntry(id);
   let offerTimer = null;
   const seq = { queue: 0, tasks: 0 };
   // Bumped by every pushed state or offer change: an answer that was under way meanwhile
@@ -175,89 +174,10 @@ export function createCareActions({ store, api, notify, report, showEntry }) {
     if (task.open_entry_id) await showEntry(task.open_entry_id);
   }
 
-  // --- messages (R16) ---------------------------------------------------------------------
-
-  function shownActivityId() {
-    return selectedEntry(state)?.activity_id ?? null;
-  }
-
-  async function reloadMessages() {
-    const activityId = state.activity?.id;
-    if (!activityId) return;
-    const messages = await api.get(messagesPath(activityId));
-    if (state.activity?.id === activityId) {
-      // Replies still on their way (or refused) are kept until the service has them.
-      const local = state.messages.filter((message) => !message.id
-        && !messages.some((stored) => stored.message_id === message.message_id));
-      store.set({ messages: [...messages, ...local] });
-    }
-  }
-
-  const reloadMessagesSoon = debounce(() => reloadMessages().catch(report), 300);
-
-  function rank(message) {
-    return DELIVERY_RANK[message.delivery?.status] ?? 2;
-  }
-
-  /** Add or replace one message of the shown activity, by the id its author gave it. */
-  function upsertMessage(message) {
-    if (message.activity_id !== shownActivityId()) return;
-    const before = state.messages.find((item) => item.message_id === message.message_id);
-    if (before && before.id && rank(before) > rank(message)) return; // an older answer
-    const messages = state.messages.filter((item) => item.message_id !== message.message_id);
-    messages.push(message);
-    // Stored messages in the service's order, replies not stored yet after them.
-    messages.sort((a, b) => (!a.id - !b.id) || Date.parse(a.sent_at) - Date.parse(b.sent_at)
-      || a.id - b.id);
-    store.set({ messages });
-  }
-
-  function onMessageFrame(frame) {
-    if (!frame.activity_id || frame.activity_id !== shownActivityId()) return;
-    if (state.detailLoading || frame.truncated || !frame.message) reloadMessagesSoon();
-    else upsertMessage(frame.message);
-  }
-
-  async function deliver(message) {
-    upsertMessage({ ...message, delivery: { status: 'sending' } });
-    try {
-      upsertMessage(await api.post(messagesPath(message.activity_id),
-        { text: message.text, message_id: message.message_id }));
-      return true;
-    } catch (error) {
-      upsertMessage({ ...message, delivery: { status: 'unsent', last_error: error.detail || null } });
-      report(error);
-      return false;
-    }
-  }
-
-  /** Reply to the shown chat. A client id makes a retried send change nothing. */
-  async function sendReply(text) {
-    const activity = state.activity;
-    if (!activity || !text.trim()) return false;
-    return deliver({
-      id: null, message_id: uuid(), activity_id: activity.id, direction: 'out',
-      author: state.agent?.id ?? null, subject: null, text, sent_at: new Date().toISOString(),
-    });
-  }
-
-  function setReplyDraft(activityId, text) {
-    store.quietly({ replyDrafts: { ...state.replyDrafts, [activityId]: text } });
-  }
-
-  function retryReply(messageId) {
-    const message = state.messages.find((item) => item.message_id === messageId && !item.id);
-    if (message) deliver(message);
-  }
-
   // --- push and resync --------------------------------------------------------------------
 
-  /** Frames about routing and messages; true when the frame was one of these. */
+  /** Frames about routing; true when the frame was one of these. */
   function onFrame(frame) {
-    if (frame.type.startsWith('message.')) {
-      onMessageFrame(frame);
-      return true;
-    }
     const routingFrame = frame.type.startsWith('task.') || frame.type === 'state.changed'
       || frame.type === 'queue.changed';
     if (!routingFrame || !active()) return routingFrame;
@@ -307,7 +227,6 @@ export function createCareActions({ store, api, notify, report, showEntry }) {
   return {
     loadCare: resync, setCareDesktop, setAgentState, leave,
     accept, acceptOffer, setTaskTab, togglePreview, openTask,
-    sendReply, retryReply, setReplyDraft, reloadMessages,
     careFrame: onFrame,
   };
 }

@@ -1,0 +1,65 @@
+/**
+ * What the agent can do, and what the gadget does when the service pushes a change. Every
+ * call to the API lives in this folder, one module per concern (as the views are split);
+ * views only call these actions.
+ *
+ * The modules share one context object: each adds its actions to it, and calls the
+ * others' through it (looked up when called, so the order of installation does not matter).
+ */
+
+import { installCare } from './care.js';
+import { installConflicts } from './conflicts.js';
+import { installDetail } from './detail.js';
+import { installForms } from './forms.js';
+import { installFrames } from './frames.js';
+import { installLists } from './lists.js';
+import { installMessages } from './messages.js';
+import { installNotes } from './notes.js';
+
+const KNOWN_STATUSES = [0, 400, 403, 404, 409, 413, 422, 428, 429, 500, 502, 503];
+
+export function createActions({ store, api, dialogs }) {
+  const ctx = { store, api, dialogs, state: store.state };
+  let noticeTimer = null;
+
+  /** `undo`: a function the notice offers as Undo, for as long as it is shown. */
+  function notify(kind, key, params = {}, detail = null, undo = null) {
+    clearTimeout(noticeTimer);
+    store.set({ notice: { kind, key, params, detail, undo } });
+    if (kind === 'info') noticeTimer = setTimeout(() => store.set({ notice: null }), undo ? 8000 : 6000);
+  }
+
+  function report(error, key) {
+    if (error?.name === 'AbortError') return;
+    const status = error?.status ?? 0;
+    const fallback = `error.status.${KNOWN_STATUSES.includes(status) ? status : 'other'}`;
+    notify('error', key || fallback, { status }, status ? error.detail : null);
+  }
+
+  /**
+   * Forget an error notice that no longer holds once everything shown was loaded again (an
+   * unreachable or failing service) or another entry is shown (fields to correct). A refusal
+   * of something the agent or the host did stays until dismissed.
+   */
+  function clearStaleError() {
+    const { notice } = store.state;
+    if (notice?.kind !== 'error') return;
+    const status = notice.params?.status;
+    if (notice.key === 'customer.checkFields' || status === 0 || status >= 500) {
+      store.set({ notice: null });
+    }
+  }
+
+  Object.assign(ctx, {
+    notify,
+    report,
+    clearStaleError,
+    dismissNotice: () => store.set({ notice: null }),
+    focusDone: () => store.quietly({ focus: null }),
+  });
+  for (const install of [installLists, installDetail, installForms, installConflicts,
+    installNotes, installCare, installMessages, installFrames]) {
+    Object.assign(ctx, install(ctx));
+  }
+  return ctx;
+}
