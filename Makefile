@@ -33,9 +33,11 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Browser tests need /usr/bin/chromium: sudo apt-get install chromium"; fi; }
 
+## make bench: small sizes; BENCH_FULL=1 make bench: 2,000 streams, a burst of 2,000 tasks
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/routing.py
+	$(BIN)/python bench/sockets.py
 	$(BIN)/python bench/signin_flood.py
 
 clean:
