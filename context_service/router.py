@@ -20,8 +20,7 @@ def run_once(app: Flask) -> float:
     tick = app.config["ROUTING_TICK_SECONDS"]
     with app.app_context(), db.new_session(app) as session:
         with reading():
-            deadline = routing.next_deadline(session)
-            idle = routing.idle_work(session)
+            deadline, idle = routing.router_look(session)
             session.commit()
         if deadline is not None and deadline <= utcnow():
             expired = routing.expire_offers(session)

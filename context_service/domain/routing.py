@@ -1,47 +1,42 @@
 """Care desktop routing (R13-R15): agent state, the queue, offers with a deadline, accepting.
 
-Routing stays right with any number of processes, without one lock around every change:
+Routing stays right with any number of processes, without a lock around every change:
 
 1. A change first locks the rows it changes, agent before task before activity (FOR NO
-   KEY UPDATE on PostgreSQL; SQLite serialises writers anyway), and does all its work
+   KEY UPDATE on PostgreSQL; SQLite serialises writers anyway), and does its work
    (activity, request, Open list, audit) while other changes go on beside it.
-2. Only offering needs one process at a time: just before commit (`_settle`, a
-   before_commit hook) the transaction takes the dispatch lock (a transaction-scoped
-   advisory lock) and offers waiting tasks to free agents, looking only at what it
-   touched: the agents it freed, the media of the tasks it queued or handed back. Under
-   that lock nothing waits for a row: agents and tasks are claimed FOR NO KEY UPDATE SKIP
-   LOCKED, and a row skipped there belongs to a change that settles after it.
+2. Just before commit (`_settle`, a before_commit hook) it offers waiting tasks to free
+   agents, looking only at what it touched: the agents it freed, the media of the tasks
+   it queued or handed back. Offering claims each agent and task row FOR NO KEY UPDATE
+   SKIP LOCKED, so it never waits, and reads the claimed agents' offers and room again
+   after claiming: an agent is offered work only by whoever holds its row, so no agent
+   holds two offers (a partial unique index says so too) or more than its room, and a
+   task is offered by whoever holds its row, once.
+3. A change that settled offers wakes its process's router job, which looks once more
+   (`idle_work`, then `dispatch`) after the commit: two changes that crossed (a task
+   queued while an agent was freed elsewhere, each not yet seeing the other) or a row one
+   of them skipped are matched by whichever commits last.
 
-So after each commit every waiting task that some free Ready agent has room for is on
-offer (the router job's pass catches what a change outside routing held locked), no task
-is offered twice, no agent holds two offers (a partial unique index says so too) or more
-than its room. Offer deadlines are stored: each process's router job expires them
-(`expire_offers`), and an Accept after the deadline is refused even before that.
+Offer deadlines are stored: each process's router job expires them (`expire_offers`),
+and an Accept after the deadline is refused even before that.
 """
 
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_app_context
 
-from .. import metrics, push
+from .. import background, metrics, push
 from ..errors import Conflict, NotFound
 from ..models import ROUTED_MEDIA, Agent, Customer, Message, OpenEntry, Task, utcnow
 from . import activities as activities_domain
 from . import audit, pages
 from . import requests as requests_domain
 
-ROUTING_LOCK = 0x63637274  # the advisory lock's key, shared by every process ("ccrt")
 ROUTER = "system:router"
 MISSED_OFFER = "missed_offer"  # the Not Ready reason after an offer timed out (R13)
 HOLDING = ("offered", "active")  # task statuses that take up an agent's room
 OPEN = ("waiting", "offered", "active")
-
-
-def lock(session) -> None:
-    """Take the dispatch lock until the transaction ends (re-entrant)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(ROUTING_LOCK)))
 
 
 def _claim(stmt, skip_locked: bool = False):
@@ -60,27 +55,34 @@ def _touched(session, agents=(), media=()) -> None:
 
 
 def _settle(session) -> None:
-    """before_commit: offer what this transaction's changes made possible, under the lock."""
+    """before_commit: offer what this transaction's changes made possible."""
     if session.in_nested_transaction():
         return
     touched = session.info.pop("routing", None)
     if touched is None or not (touched["agents"] or touched["media"]):
         return
-    session.flush()  # this transaction's own work, before the lock: outside its section
-    lock(session)
     agents, media = touched["agents"], touched["media"]
     # Freed agents may take any media; queued tasks may go to any free agent.
     dispatch(session, agent_ids=None if media else agents, media=None if agents else media)
+    session.info["routing_settled"] = True
+
+
+def _settled(session) -> None:
+    """after_commit: the router job looks once more (crossed changes, skipped rows)."""
+    if session.info.pop("routing_settled", False) and has_app_context():
+        background.wake(current_app, "router")
 
 
 def _forget(session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop("routing", None)
+        session.info.pop("routing_settled", None)
 
 
 def listen(factory) -> None:
     """Settle routing before commit, ahead of the push bus (which sends what it offered)."""
     sa.event.listen(factory, "before_commit", _settle, insert=True)
+    sa.event.listen(factory, "after_commit", _settled)
     sa.event.listen(factory, "after_soft_rollback", _forget)
 
 
@@ -221,10 +223,10 @@ def enqueue(session, activity, queue: str, at: datetime, actor: str) -> Task:
 def dispatch(session, now: datetime | None = None, agent_ids=None, media=None) -> int:
     """Offer waiting tasks, oldest first, each to the Ready agent idle longest with room for it.
 
-    An agent holds one pending offer at a time. Call under the dispatch lock; `agent_ids`
-    and `media` narrow the look to the agents and media a change touched (None: all).
-    Agents and tasks another transaction holds are skipped: that one settles after this.
-    Returns how many offers were made.
+    An agent holds one pending offer at a time. `agent_ids` and `media` narrow the look to
+    the agents and media a change touched (None: all). Agents and tasks another
+    transaction holds are skipped (it settles them itself). Returns how many offers were
+    made.
     """
     session.flush()  # earlier changes first: they may free an agent or a task
     now = now or utcnow()
@@ -238,7 +240,9 @@ def dispatch(session, now: datetime | None = None, agent_ids=None, media=None) -
     agents = list(session.scalars(_claim(stmt, skip_locked=True)))
     if not agents:
         return 0
-    room = _room(session, [agent.id for agent in agents])
+    # Read again now that they are ours: an offer committed since the look above counts.
+    room, offered_to = _holdings(session, [agent.id for agent in agents])
+    agents = [agent for agent in agents if agent.id not in offered_to]
     heads = []
     for kind in ROUTED_MEDIA:
         if (media is None or kind in media) and any(room[a.id][kind] > 0 for a in agents):
@@ -258,18 +262,47 @@ def dispatch(session, now: datetime | None = None, agent_ids=None, media=None) -
     return offered
 
 
+def _holdings(session, agent_ids) -> tuple[dict[str, dict[str, int]], set[str]]:
+    """(room by agent and media, agents with a pending offer), in one read."""
+    limits = capacity()
+    room = {agent_id: dict(limits) for agent_id in agent_ids}
+    offered_to = set()
+    rows = session.execute(
+        sa.select(Task.agent_id, Task.media_type, Task.status, sa.func.count())
+        .where(Task.agent_id.in_(list(agent_ids)), Task.status.in_(HOLDING))
+        .group_by(Task.agent_id, Task.media_type, Task.status))
+    for agent_id, kind, status, n in rows:
+        room[agent_id][kind] -= n
+        if status == "offered":
+            offered_to.add(agent_id)
+    return room, offered_to
+
+
 def idle_work(session) -> bool:
     """Is some task waiting while some Ready agent holds no offer? (A quick look, no lock.)"""
+    return session.scalar(sa.select(_idle_work())) or False
+
+
+def _idle_work():
     holding_offer = sa.exists().where(Task.agent_id == Agent.id, Task.status == "offered")
     free = sa.exists().where(Agent.state == "ready", ~holding_offer)
-    waiting = sa.exists().where(Task.status == "waiting")
-    return bool(session.scalar(sa.select(free & waiting)))
+    return free & sa.exists().where(Task.status == "waiting")
+
+
+def router_look(session) -> tuple[datetime | None, bool]:
+    """(the next offer deadline, idle_work), in one statement."""
+    deadline = (sa.select(sa.func.min(Task.offer_deadline)).where(Task.status == "offered")
+                .scalar_subquery())
+    return tuple(session.execute(sa.select(deadline, _idle_work())).one())
 
 
 def dispatch_all(session) -> int:
-    """The router job's pass: everything, in case a change outside routing held an agent."""
-    lock(session)
-    return dispatch(session)
+    """The router job's pass: everything (what crossed or was skipped; a change outside
+    routing that held an agent's row)."""
+    offered = dispatch(session)
+    if offered:
+        session.info["routing_settled"] = True  # look again: it may have skipped rows
+    return offered
 
 
 def _offer(session, task: Task, agent: Agent, now: datetime) -> None:
