@@ -45,7 +45,7 @@ QUIET = int(os.environ.get("BENCH_QUIET", "50"))
 MEDIA = ("voice", "chat", "email")
 
 
-def call(server, *args, **kwargs):
+def attempt(server, *args, **kwargs):
     """(status, body, headers); a request that timed out or failed counts as 599."""
     try:
         return server.call(*args, **kwargs)
@@ -77,14 +77,14 @@ class Desk(threading.Thread):
         self.offers.append((time.perf_counter() - self.posted[task["contact"]["contact_id"]])
                            * 1000)
         start = time.perf_counter()
-        status, body, _ = call(self.server, "POST", f"/api/v1/tasks/{task['id']}/accept",
-                                           token=self.token)
+        status, body, _ = attempt(self.server, "POST", f"/api/v1/tasks/{task['id']}/accept",
+                                  token=self.token)
         self.accepts.append(((time.perf_counter() - start) * 1000, status))
         if status != 200:
             return
         start = time.perf_counter()
-        status, _, _ = call(self.server, "POST", f"/api/v1/me/open/{body['open_entry_id']}/close",
-                                        token=self.token)
+        status, _, _ = attempt(self.server, "POST",
+                               f"/api/v1/me/open/{body['open_entry_id']}/close", token=self.token)
         self.closes.append(((time.perf_counter() - start) * 1000, status))
 
 
@@ -97,7 +97,7 @@ def queued(server, connector, posted, n, queue="support"):
 
     def call():
         posted[contact_id] = time.perf_counter()
-        return call(server, "POST", "/api/v1/contact-events", body, token=connector)[0]
+        return attempt(server, "POST", "/api/v1/contact-events", body, token=connector)[0]
 
     return call
 
