@@ -57,9 +57,11 @@ browser:
 	  || { rm -rf $(FIREFOX_FLOWS)/node_modules; \
 	       echo "npm ci in $(FIREFOX_FLOWS) failed: the Firefox test skips (fails with REQUIRE_BROWSER)"; }
 
+## make bench: small sizes; BENCH_FULL=1 make bench: 2,000 streams, a burst of 2,000 tasks
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/routing.py
+	$(BIN)/python bench/sockets.py
 	$(BIN)/python bench/signin_flood.py
 
 clean:

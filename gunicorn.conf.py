@@ -1,8 +1,24 @@
-"""gunicorn settings. gthread workers: each open WebSocket holds one thread, not a process."""
+"""gunicorn settings. gevent workers: an open WebSocket is a greenlet, not a thread.
+
+Each worker serves HTTP requests and agents' streams cooperatively (GUNICORN_CONNECTIONS at
+once): a stream waiting for its next push holds no thread, so thousands of agents can keep
+theirs open while the API answers. psycopg 3 waits on gevent's patched sockets (it sees the
+patching and picks its green wait function), SQLite's calls are short and run in turn.
+GUNICORN_WORKER_CLASS=gthread brings back a thread per request and per stream.
+"""
 
 import os
-import shutil
-import tempfile
+
+WORKER_CLASS = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
+if WORKER_CLASS == "gevent":
+    # First, before anything imports socket, ssl, threading or psycopg: every module the
+    # workers use then sees the cooperative versions (gunicorn's worker patches again).
+    from gevent import monkey
+
+    monkey.patch_all()
+
+import shutil  # noqa: E402 - after the patching above
+import tempfile  # noqa: E402
 
 # prometheus_client in multiprocess mode (context_service/metrics.py): every worker writes
 # its counters here, any worker answers /metrics for all. Set before the app is imported.
@@ -10,9 +26,12 @@ if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="cc-metrics-")
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-worker_class = "gthread"
+worker_class = WORKER_CLASS
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+# gthread only: threads per worker (each open stream holds one there).
 threads = int(os.environ.get("GUNICORN_THREADS", "32"))
+# gevent only: connections a worker serves at once, streams and HTTP requests together.
+worker_connections = int(os.environ.get("GUNICORN_CONNECTIONS", "10000"))
 timeout = 60
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "10"))
 accesslog = "-"

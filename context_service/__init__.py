@@ -60,7 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import background, delivery, gadget, metrics, push, router, stream, sweeper
     from .api import BLUEPRINTS
-    from .domain import audit
+    from .domain import audit, routing
 
     for blueprint in BLUEPRINTS:
         extensions.api.register_blueprint(blueprint)
@@ -69,6 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(docs.bp)
     metrics.init_app(app)
     push.init_app(app)
+    routing.listen(app.extensions["database"]["factory"])  # before push's commit hook
     audit.listen(app.extensions["database"]["factory"])
     auth.init_app(app)
     background.init_app(app)

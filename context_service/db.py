@@ -4,6 +4,7 @@ Routes are the unit of work: domain code adds and flushes, the route commits,
 and whatever is left uncommitted is rolled back when the context ends.
 """
 
+import os
 import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -78,7 +79,11 @@ def make_engine(url: str) -> sa.Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # Greenlets (gevent workers) wait their turn for a connection: a few suffice for the
+    # statements in flight, and several processes and instances share max_connections.
+    return sa.create_engine(url, pool_pre_ping=True,
+                            pool_size=int(os.environ.get("DATABASE_POOL_SIZE", "10")),
+                            max_overflow=int(os.environ.get("DATABASE_MAX_OVERFLOW", "10")))
 
 
 class Database:

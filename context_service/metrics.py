@@ -17,6 +17,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -41,6 +42,14 @@ EVENTS = Counter("cc_contact_events_total", "Contact events received, by type an
 DELIVERIES = Counter("cc_webhook_deliveries_total", "Webhook delivery attempts by outcome "
                      "(delivered, retry, failed, stored)", ["outcome"])
 AUTO_CLOSED = Counter("cc_requests_auto_closed_total", "Requests closed by the sweeper (R4)")
+# Routing and the stream (issue 13).
+OFFERS = Counter("cc_offers_total", "Tasks offered to agents (R13)", ["media"])
+OFFERS_MISSED = Counter("cc_offers_missed_total", "Offers that ran out unaccepted", ["media"])
+ACCEPT_SECONDS = Histogram("cc_offer_accept_seconds", "From an offer to its accept",
+                           ["media"], buckets=(.25, .5, 1, 2, 3, 5, 8, 10, 15, 20, 30, 60))
+STREAMS_OPEN = Gauge("cc_streams_open", "Agents' WebSocket streams open",
+                     multiprocess_mode="livesum")
+PUSH_SENT = Counter("cc_push_messages_sent_total", "Messages sent on agents' streams")
 
 
 def event_received(kind: str, first_time: bool) -> None:
@@ -55,6 +64,35 @@ def delivered(outcome: str, count: int = 1) -> None:
 def auto_closed(count: int) -> None:
     if count:
         AUTO_CLOSED.inc(count)
+
+
+def on_commit(session, record, *args) -> None:
+    """Count `record(*args)` when the session's transaction commits (not if it rolls back)."""
+    session.info.setdefault("metrics", []).append((record, args))
+
+
+def _committed(session) -> None:
+    if session.in_nested_transaction():
+        return
+    for record, args in session.info.pop("metrics", ()):
+        record(*args)
+
+
+def _rolled_back(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("metrics", None)
+
+
+def offered(media: str) -> None:
+    OFFERS.labels(media).inc()
+
+
+def offer_missed(media: str) -> None:
+    OFFERS_MISSED.labels(media).inc()
+
+
+def offer_accepted(media: str, seconds: float) -> None:
+    ACCEPT_SECONDS.labels(media).observe(max(0.0, seconds))
 
 
 class DatabaseCollector:
@@ -133,6 +171,9 @@ def init_app(app: Flask) -> None:
     database = CollectorRegistry()  # described by scraping only: no query at start-up
     database.register(DatabaseCollector(app))
     app.extensions["metrics"] = database
+    factory = app.extensions["database"]["factory"]
+    sa.event.listen(factory, "after_commit", _committed)
+    sa.event.listen(factory, "after_soft_rollback", _rolled_back)
     app.before_request(_start_timer)
     app.after_request(_observe)
     app.register_blueprint(bp)

@@ -399,8 +399,9 @@ class AuditEntry(Base):
 class Task(Base):
     """A queued contact in Care desktop mode (R13-R15): waiting, offered, active, then done.
 
-    Every change happens under the routing lock (domain/tasks.py). The partial unique
-    index is the database's own guarantee that an agent never holds two pending offers.
+    Changes lock the rows they change, and offers are made under the dispatch lock
+    (domain/routing.py). The partial unique index is the database's own guarantee that an
+    agent never holds two pending offers.
     """
 
     __tablename__ = "tasks"

@@ -16,6 +16,7 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from itertools import count
 
 import sqlalchemy as sa
@@ -172,27 +173,83 @@ class Bus:
         self._stop.set()
 
 
+RESYNC = {"type": "resync", "id": 0}
+
+
+class Inbox:
+    """One subscriber's messages, each with its frame (the JSON text, made once for all).
+
+    `event` is set whenever a message arrives; a stream passes its WebSocket's own event,
+    so one wait wakes it for a push, a frame from its client or the socket closing.
+    """
+
+    def __init__(self, event=None, limit: int = 1000):
+        self._items: deque = deque()
+        self.event = event if event is not None else threading.Event()
+        self.limit = limit
+
+    def put(self, message: dict, frame: str) -> None:
+        if len(self._items) >= self.limit:
+            # A stuck client: tell it to resync rather than grow without bound.
+            self._items.clear()
+            self._items.append((RESYNC, json.dumps(RESYNC)))
+        else:
+            self._items.append((message, frame))
+        self.event.set()
+
+    def drain(self) -> list[tuple[dict, str]]:
+        """Everything that arrived, oldest first (the caller clears `event` before)."""
+        items = []
+        while self._items:
+            items.append(self._items.popleft())
+        return items
+
+    def get(self, timeout: float | None = None) -> dict:
+        """The next message (for code that reads one at a time); queue.Empty after timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._items:
+            left = None if deadline is None else deadline - time.monotonic()
+            if (left is not None and left <= 0) or not self.event.wait(left):
+                raise queue.Empty
+            self.event.clear()
+        return self._items.popleft()[0]
+
+
 class Hub:
-    """This process's WebSocket subscribers, each with its own queue."""
+    """This process's WebSocket subscribers, each with its own inbox.
+
+    A message is turned into JSON once, however many subscribers get it; private messages
+    go straight to their agent's inboxes.
+    """
 
     def __init__(self):
-        self._subscribers: dict[int, tuple[str, queue.Queue]] = {}
+        self._subscribers: dict[int, tuple[str, Inbox]] = {}
+        self._by_agent: dict[str, dict[int, Inbox]] = {}
         self._ids = count(1)
         self._lock = threading.Lock()
         self.listening = threading.Event()
         # Called with every message before it fans out (the token cache, say).
         self.listeners: list = []
 
-    def subscribe(self, agent_id: str) -> tuple[int, queue.Queue]:
-        inbox: queue.Queue = queue.Queue(maxsize=1000)
+    def subscribe(self, agent_id: str, inbox: Inbox | None = None) -> tuple[int, Inbox]:
+        inbox = inbox if inbox is not None else Inbox()
         with self._lock:
             sub_id = next(self._ids)
             self._subscribers[sub_id] = (agent_id, inbox)
+            self._by_agent.setdefault(agent_id, {})[sub_id] = inbox
         return sub_id, inbox
 
     def unsubscribe(self, sub_id: int) -> None:
         with self._lock:
-            self._subscribers.pop(sub_id, None)
+            agent_id, _ = self._subscribers.pop(sub_id, (None, None))
+            own = self._by_agent.get(agent_id)
+            if own is not None:
+                own.pop(sub_id, None)
+                if not own:
+                    del self._by_agent[agent_id]
+
+    def __len__(self) -> int:
+        return len(self._subscribers)
 
     def notify_listeners(self, message: dict) -> None:
         for listener in self.listeners:
@@ -200,18 +257,17 @@ class Hub:
 
     def dispatch(self, message: dict) -> None:
         self.notify_listeners(message)
-        target = message.get("agent_id") if message["type"].startswith(PRIVATE) else None
+        private = message["type"].startswith(PRIVATE)
         with self._lock:
-            subscribers = list(self._subscribers.values())
-        for agent_id, inbox in subscribers:
-            if target is None or target == agent_id:
-                try:
-                    inbox.put_nowait(message)
-                except queue.Full:
-                    # A stuck client: tell it to resync rather than grow without bound.
-                    with inbox.mutex:
-                        inbox.queue.clear()
-                    inbox.put_nowait({"type": "resync", "id": 0})
+            if private:
+                inboxes = list(self._by_agent.get(message.get("agent_id"), {}).values())
+            else:
+                inboxes = [inbox for _, inbox in self._subscribers.values()]
+        if not inboxes:
+            return
+        frame = json.dumps(message)
+        for inbox in inboxes:
+            inbox.put(message, frame)
 
 
 def init_app(app) -> None:

@@ -8,16 +8,18 @@ loaded here from the database when they are sent.
 """
 
 import json
-import queue
+import random
 import time
 
 from flask import Blueprint, current_app
 from simple_websocket import ConnectionClosed
 
+from . import metrics
 from .auth import Principal, principal_for_token
 from .domain import presence, routing
 from .extensions import db, sock
 from .models import OpenEntry, Task
+from .push import Inbox
 from .schemas import OpenEntrySchema, TaskSchema
 
 AUTH_TIMEOUT_SECONDS = 10
@@ -88,51 +90,68 @@ def _enriched(message: dict) -> dict | None:
 
 @sock.route("/api/v1/stream", bp=bp)
 def stream(ws):
-    """Push changes to one signed-in agent until the socket closes."""
+    """Push changes to one signed-in agent until the socket closes.
+
+    One wait serves everything: the inbox shares the WebSocket's event, which is set by a
+    push, by a frame from the client and by the socket closing, so a closed socket ends
+    its stream (and frees it) at once, and a quiet one costs nothing until its next ping.
+    """
     signed_in = _authenticate(ws)
     if signed_in is None:
         return
     principal, token = signed_in
     push = current_app.extensions["push"]
     push["bus"].ensure_listening()
-    sub_id, inbox = push["hub"].subscribe(principal.agent_id)
+    sub_id, inbox = push["hub"].subscribe(principal.agent_id, Inbox(ws.event))
+    metrics.STREAMS_OPEN.inc()
     ping_every = current_app.config["WS_PING_SECONDS"]
     # A revocation closes the socket at once (session.revoked); the token is also checked
-    # again now and then, which is how an expired one ends the stream.
+    # again now and then, which is how an expired one ends the stream. The first check
+    # comes at a random point of the interval, so thousands of streams opened together
+    # do not all look their tokens up in the same second.
     recheck_every = current_app.config["STREAM_RECHECK_SECONDS"]
-    next_check = time.monotonic() + recheck_every
+    next_check = time.monotonic() + recheck_every * random.uniform(0.5, 1.0)  # noqa: S311
     next_ping = time.monotonic() + ping_every
     try:
         ws.send(json.dumps({"type": "ready", "agent_id": principal.agent_id}))
         while ws.connected:
-            try:
-                message = inbox.get(timeout=max(0.0, min(next_ping, next_check)
-                                                - time.monotonic()))
-            except queue.Empty:
-                message = None
+            ws.event.wait(max(0.0, min(next_ping, next_check) - time.monotonic()))
+            ws.event.clear()  # before reading: whatever arrives from now on sets it again
+            # The client's frames first (its pings), without blocking.
+            while (incoming := ws.receive(timeout=0)) is not None:
+                if '"ping"' in incoming:
+                    ws.send(json.dumps({"type": "pong"}))
+            if not ws.connected:
+                break
             now = time.monotonic()
             if now >= next_check:
                 next_check = now + recheck_every
                 if _agent_of(token) is None:
                     _refuse(ws, "This session has ended: sign in again.")
                     return
-            if message is None and now >= next_ping:
-                message = {"type": "ping"}  # quiet for a while: keep the link alive
-            elif message is not None and _revokes(message, principal):
-                _refuse(ws, "This session was ended by an administrator.")
-                return
-            if message is not None and message["type"].startswith("session."):
-                continue  # for the service, not the agent's screen
-            message = _enriched(message) if message is not None else None
-            if message is not None:
-                ws.send(json.dumps(message))
+            sent = 0
+            for message, frame in inbox.drain():
+                if _revokes(message, principal):
+                    _refuse(ws, "This session was ended by an administrator.")
+                    return
+                if message["type"].startswith("session."):
+                    continue  # for the service, not the agent's screen
+                if message["type"] in _ENRICH:
+                    enriched = _enriched(message)
+                    if enriched is None:
+                        continue
+                    frame = json.dumps(enriched)
+                ws.send(frame)
+                sent += 1
+            if sent:
+                metrics.PUSH_SENT.inc(sent)
                 next_ping = now + ping_every
-            # Drain anything the client sent (its pings), without blocking.
-            while (incoming := ws.receive(timeout=0)) is not None:
-                if '"ping"' in incoming:
-                    ws.send(json.dumps({"type": "pong"}))
+            elif now >= next_ping:
+                ws.send(json.dumps({"type": "ping"}))  # quiet for a while: keep the link alive
+                next_ping = now + ping_every
     except ConnectionClosed:
         pass
     finally:
         push["hub"].unsubscribe(sub_id)
+        metrics.STREAMS_OPEN.dec()
         presence.stream_closed(principal.agent_id)  # its gadget shows no customer now

@@ -289,7 +289,7 @@ def finesse_standin():
 
 @pytest.fixture(scope="session")
 def live_server_process(database_url, engine, finesse_standin):
-    """One gunicorn (gthread) serving the app for browser and push tests."""
+    """One gunicorn (gunicorn.conf.py: gevent) serving the app for browser and push tests."""
     server = gadget_server(database_url, finesse_standin)
     yield server
     server.stop()

@@ -185,11 +185,10 @@ def _apply(session, data: dict, agent_id: str | None, principal: Principal):
     elif kind in ("accepted", "offered"):
         task = routing.task_of(session, activity.id, TASK_STATUSES)
     else:
-        # The routing lock first, when the event may change a task (domain/routing.py);
-        # then this contact's row, as it is now: its events apply one at a time.
-        if kind == "queued":
-            routing.lock(session)
-        elif kind == "ended" and activity.state != "ended" and not _ring_only_ends(
+        # The contact's task row first, when the event may end it (domain/routing.py
+        # locks tasks before activities); then this contact's row, as it is now: its
+        # events apply one at a time.
+        if kind == "ended" and activity.state != "ended" and not _ring_only_ends(
                 activity, agent_id):
             routing.abandon(session, activity, actor, at)
         session.refresh(activity, with_for_update={"key_share": True})

@@ -1,38 +1,89 @@
 """Care desktop routing (R13-R15): agent state, the queue, offers with a deadline, accepting.
 
-One rule keeps routing right with any number of processes: every change to an agent's
-state or to a task happens under the routing lock (a transaction-scoped advisory lock on
-PostgreSQL; SQLite serialises writers anyway), taken before the transaction locks or
-changes any row that already existed, so no lock holder can wait on it; and every such
-change ends by dispatching. So after every commit, each waiting task that
-some Ready agent has room for is on offer, no task is offered twice, and no agent holds
-more than its room. Offer deadlines are stored: each process's router job expires them
-(`expire_offers`), and an Accept after the deadline is refused even before that.
+Routing stays right with any number of processes, without a lock around every change:
+
+1. A change first locks the rows it changes, agent before task before activity (FOR NO
+   KEY UPDATE on PostgreSQL; SQLite serialises writers anyway), and does its work
+   (activity, request, Open list, audit) while other changes go on beside it.
+2. Just before commit (`_settle`, a before_commit hook) it offers waiting tasks to free
+   agents, looking only at what it touched: the agents it freed, the media of the tasks
+   it queued or handed back. Offering claims each agent and task row FOR NO KEY UPDATE
+   SKIP LOCKED, so it never waits, and reads the claimed agents' offers and room again
+   after claiming: an agent is offered work only by whoever holds its row, so no agent
+   holds two offers (a partial unique index says so too) or more than its room, and a
+   task is offered by whoever holds its row, once.
+3. A change that settled offers wakes its process's router job, which looks once more
+   (`idle_work`, then `dispatch`) after the commit: two changes that crossed (a task
+   queued while an agent was freed elsewhere, each not yet seeing the other) or a row one
+   of them skipped are matched by whichever commits last.
+
+Offer deadlines are stored: each process's router job expires them (`expire_offers`),
+and an Accept after the deadline is refused even before that.
 """
 
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_app_context
 
-from .. import push
+from .. import background, metrics, push
 from ..errors import Conflict, NotFound
 from ..models import ROUTED_MEDIA, Agent, Customer, Message, OpenEntry, Task, utcnow
 from . import activities as activities_domain
 from . import audit, pages
 from . import requests as requests_domain
 
-ROUTING_LOCK = 0x63637274  # the advisory lock's key, shared by every process ("ccrt")
 ROUTER = "system:router"
 MISSED_OFFER = "missed_offer"  # the Not Ready reason after an offer timed out (R13)
 HOLDING = ("offered", "active")  # task statuses that take up an agent's room
 OPEN = ("waiting", "offered", "active")
 
 
-def lock(session) -> None:
-    """Take the routing lock until the transaction ends (re-entrant)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(ROUTING_LOCK)))
+def _claim(stmt, skip_locked: bool = False):
+    """Lock the rows read (agents or tasks, not the activities joined to tasks), as they
+    are now: others change them only after this transaction ends."""
+    entity = stmt.column_descriptions[0]["entity"]
+    return stmt.with_for_update(of=entity, key_share=True, skip_locked=skip_locked) \
+        .execution_options(populate_existing=True)
+
+
+def _touched(session, agents=(), media=()) -> None:
+    """Note what this change freed or queued: its commit offers work to exactly those."""
+    touched = session.info.setdefault("routing", {"agents": set(), "media": set()})
+    touched["agents"].update(agents)
+    touched["media"].update(media)
+
+
+def _settle(session) -> None:
+    """before_commit: offer what this transaction's changes made possible."""
+    if session.in_nested_transaction():
+        return
+    touched = session.info.pop("routing", None)
+    if touched is None or not (touched["agents"] or touched["media"]):
+        return
+    agents, media = touched["agents"], touched["media"]
+    # Freed agents may take any media; queued tasks may go to any free agent.
+    dispatch(session, agent_ids=None if media else agents, media=None if agents else media)
+    session.info["routing_settled"] = True
+
+
+def _settled(session) -> None:
+    """after_commit: the router job looks once more (crossed changes, skipped rows)."""
+    if session.info.pop("routing_settled", False) and has_app_context():
+        background.wake(current_app, "router")
+
+
+def _forget(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("routing", None)
+        session.info.pop("routing_settled", None)
+
+
+def listen(factory) -> None:
+    """Settle routing before commit, ahead of the push bus (which sends what it offered)."""
+    sa.event.listen(factory, "before_commit", _settle, insert=True)
+    sa.event.listen(factory, "after_commit", _settled)
+    sa.event.listen(factory, "after_soft_rollback", _forget)
 
 
 def _fresh(stmt):
@@ -69,30 +120,33 @@ def _room(session, agent_ids) -> dict[str, dict[str, int]]:
 
 # --- agent state (R13) --------------------------------------------------------------------
 
-def get_agent(session, agent_id: str) -> Agent:
-    agent = session.get(Agent, agent_id, populate_existing=True)
+def get_agent(session, agent_id: str, claim: bool = False) -> Agent:
+    """The agent as it is now; with `claim`, its row locked for this transaction."""
+    stmt = sa.select(Agent).where(Agent.id == agent_id)
+    agent = session.scalar(_claim(stmt) if claim else _fresh(stmt))
     if agent is None:
         raise NotFound(f"Agent {agent_id!r} does not exist.")
     return agent
 
 
-def pending_offer(session, agent_id: str) -> Task | None:
-    return session.scalar(_fresh(
-        sa.select(Task).where(Task.agent_id == agent_id, Task.status == "offered")))
+def pending_offer(session, agent_id: str, claim: bool = False) -> Task | None:
+    stmt = sa.select(Task).where(Task.agent_id == agent_id, Task.status == "offered")
+    return session.scalar(_claim(stmt) if claim else _fresh(stmt))
 
 
 def set_state(session, agent_id: str, state: str, reason: str | None, actor: str) -> Agent:
     """Ready agents are offered tasks; going Not Ready hands a pending offer back."""
-    lock(session)
-    agent = get_agent(session, agent_id)
+    agent = get_agent(session, agent_id, claim=True)
     _change_state(session, agent, state, reason if state == "not_ready" else None, actor,
                   utcnow())
-    dispatch(session)
+    if agent.state == "ready":
+        _touched(session, agents=[agent.id])
     return agent
 
 
 def _change_state(session, agent: Agent, state: str, reason: str | None, actor: str,
                   now: datetime) -> None:
+    """Call with the agent's row claimed: no offer reaches it meanwhile."""
     before = (agent.state, agent.state_reason)
     if before == (state, reason):
         return
@@ -103,7 +157,7 @@ def _change_state(session, agent: Agent, state: str, reason: str | None, actor: 
               changes={"state": [before[0], state], "reason": [before[1], reason]})
     push.emit(session, {"type": "state.changed", "id": agent.id, "agent_id": agent.id,
                         "state": state, "reason": reason, "changed_at": now.isoformat()})
-    if state == "not_ready" and (offer := pending_offer(session, agent.id)) is not None:
+    if state == "not_ready" and (offer := pending_offer(session, agent.id, claim=True)):
         _release(session, offer, "withdrawn", actor, now)
 
 
@@ -146,8 +200,10 @@ def task_of(session, activity_id: int, statuses=OPEN) -> Task | None:
 
 
 def enqueue(session, activity, queue: str, at: datetime, actor: str) -> Task:
-    """A queued contact waits for an agent; `at` is when the customer began to wait."""
-    lock(session)
+    """A queued contact waits for an agent; `at` is when the customer began to wait.
+
+    Call with the activity's row locked (its events apply one at a time).
+    """
     existing = session.scalar(_fresh(sa.select(Task).where(Task.activity_id == activity.id)))
     if existing is not None:
         raise Conflict(f"Contact {activity.contact_id!r} was already queued (task {existing.id}).")
@@ -160,31 +216,39 @@ def enqueue(session, activity, queue: str, at: datetime, actor: str) -> Task:
     audit.add(session, actor, "task", task.id, "queue",
               changes={"queue": queue, "activity_id": activity.id})
     _queue_changed(session)
-    dispatch(session)
+    _touched(session, media=[task.media_type])
     return task
 
 
-def dispatch(session, now: datetime | None = None) -> int:
+def dispatch(session, now: datetime | None = None, agent_ids=None, media=None) -> int:
     """Offer waiting tasks, oldest first, each to the Ready agent idle longest with room for it.
 
-    An agent holds one pending offer at a time. Call under the routing lock; returns how
-    many offers were made.
+    An agent holds one pending offer at a time. `agent_ids` and `media` narrow the look to
+    the agents and media a change touched (None: all). Agents and tasks another
+    transaction holds are skipped (it settles them itself). Returns how many offers were
+    made.
     """
     session.flush()  # earlier changes first: they may free an agent or a task
     now = now or utcnow()
     holding_offer = sa.exists().where(Task.agent_id == Agent.id, Task.status == "offered")
-    agents = list(session.scalars(_fresh(
-        sa.select(Agent).where(Agent.state == "ready", ~holding_offer)
-        .order_by(Agent.idle_since, Agent.id))))
+    stmt = (sa.select(Agent).where(Agent.state == "ready", ~holding_offer)
+            .order_by(Agent.idle_since, Agent.id))
+    if agent_ids is not None:
+        if not agent_ids:
+            return 0
+        stmt = stmt.where(Agent.id.in_(list(agent_ids)))
+    agents = list(session.scalars(_claim(stmt, skip_locked=True)))
     if not agents:
         return 0
-    room = _room(session, [agent.id for agent in agents])
+    # Read again now that they are ours: an offer committed since the look above counts.
+    room, offered_to = _holdings(session, [agent.id for agent in agents])
+    agents = [agent for agent in agents if agent.id not in offered_to]
     heads = []
-    for media in ROUTED_MEDIA:
-        if any(room[agent.id][media] > 0 for agent in agents):
-            heads += session.scalars(_fresh(
-                sa.select(Task).where(Task.status == "waiting", Task.media_type == media)
-                .order_by(Task.queued_at, Task.id).limit(len(agents))))
+    for kind in ROUTED_MEDIA:
+        if (media is None or kind in media) and any(room[a.id][kind] > 0 for a in agents):
+            heads += session.scalars(_claim(
+                sa.select(Task).where(Task.status == "waiting", Task.media_type == kind)
+                .order_by(Task.queued_at, Task.id).limit(len(agents)), skip_locked=True))
     offered = 0
     for task in sorted(heads, key=lambda task: (task.queued_at, task.id)):
         agent = next((a for a in agents if room[a.id][task.media_type] > 0), None)
@@ -198,6 +262,49 @@ def dispatch(session, now: datetime | None = None) -> int:
     return offered
 
 
+def _holdings(session, agent_ids) -> tuple[dict[str, dict[str, int]], set[str]]:
+    """(room by agent and media, agents with a pending offer), in one read."""
+    limits = capacity()
+    room = {agent_id: dict(limits) for agent_id in agent_ids}
+    offered_to = set()
+    rows = session.execute(
+        sa.select(Task.agent_id, Task.media_type, Task.status, sa.func.count())
+        .where(Task.agent_id.in_(list(agent_ids)), Task.status.in_(HOLDING))
+        .group_by(Task.agent_id, Task.media_type, Task.status))
+    for agent_id, kind, status, n in rows:
+        room[agent_id][kind] -= n
+        if status == "offered":
+            offered_to.add(agent_id)
+    return room, offered_to
+
+
+def idle_work(session) -> bool:
+    """Is some task waiting while some Ready agent holds no offer? (A quick look, no lock.)"""
+    return session.scalar(sa.select(_idle_work())) or False
+
+
+def _idle_work():
+    holding_offer = sa.exists().where(Task.agent_id == Agent.id, Task.status == "offered")
+    free = sa.exists().where(Agent.state == "ready", ~holding_offer)
+    return free & sa.exists().where(Task.status == "waiting")
+
+
+def router_look(session) -> tuple[datetime | None, bool]:
+    """(the next offer deadline, idle_work), in one statement."""
+    deadline = (sa.select(sa.func.min(Task.offer_deadline)).where(Task.status == "offered")
+                .scalar_subquery())
+    return tuple(session.execute(sa.select(deadline, _idle_work())).one())
+
+
+def dispatch_all(session) -> int:
+    """The router job's pass: everything (what crossed or was skipped; a change outside
+    routing that held an agent's row)."""
+    offered = dispatch(session)
+    if offered:
+        session.info["routing_settled"] = True  # look again: it may have skipped rows
+    return offered
+
+
 def _offer(session, task: Task, agent: Agent, now: datetime) -> None:
     deadline = now + timedelta(seconds=current_app.config["OFFER_TIMEOUT_SECONDS"])
     task.status, task.agent_id = "offered", agent.id
@@ -206,10 +313,13 @@ def _offer(session, task: Task, agent: Agent, now: datetime) -> None:
               changes={"agent_id": agent.id, "deadline": deadline.isoformat()})
     _announce(session, task, "task.offered", agent.id)
     _queue_changed(session)
+    metrics.on_commit(session, metrics.offered, task.media_type)
 
 
 def _release(session, task: Task, outcome: str, actor: str, now: datetime) -> None:
-    """A pending offer ends unaccepted: the task waits again in its old place (queued_at)."""
+    """A pending offer ends unaccepted: the task waits again in its old place (queued_at).
+
+    Call with the task's row claimed (and its agent's, which keeps new offers away)."""
     agent_id, deadline = task.agent_id, task.offer_deadline
     task.status, task.agent_id, task.offer_deadline = "waiting", None, None
     audit.add(session, actor, "task", task.id, f"offer-{outcome}",
@@ -217,22 +327,35 @@ def _release(session, task: Task, outcome: str, actor: str, now: datetime) -> No
                        "at": now.isoformat()})
     _announce(session, task, "task.offer_ended", agent_id, reason=outcome)
     _queue_changed(session)
+    _touched(session, media=[task.media_type])
 
 
 def expire_offers(session, now: datetime | None = None) -> int:
-    """Offers past their deadline: the agent becomes Not Ready and the task goes to the next."""
-    lock(session)
+    """Offers past their deadline: the agent becomes Not Ready and the task goes to the next.
+
+    Each offer is claimed agent first, then task, skipping what another transaction holds
+    (an accept, a state change): the next look, a tick later, takes it if still overdue.
+    """
     now = now or utcnow()
-    overdue = list(session.scalars(_fresh(
-        sa.select(Task).where(Task.status == "offered", Task.offer_deadline <= now)
-        .order_by(Task.offer_deadline))))
-    for task in overdue:
-        agent = session.get(Agent, task.agent_id, populate_existing=True)
+    overdue = list(session.execute(
+        sa.select(Task.id, Task.agent_id)
+        .where(Task.status == "offered", Task.offer_deadline <= now)
+        .order_by(Task.offer_deadline)))
+    expired = 0
+    for task_id, agent_id in overdue:
+        agent = session.scalar(_claim(sa.select(Agent).where(Agent.id == agent_id),
+                                      skip_locked=True))
+        task = session.scalar(_claim(
+            sa.select(Task).where(Task.id == task_id, Task.status == "offered",
+                                  Task.agent_id == agent_id, Task.offer_deadline <= now),
+            skip_locked=True))
+        if agent is None or task is None:
+            continue
         _release(session, task, "missed", ROUTER, now)
-        if agent is not None:
-            _change_state(session, agent, "not_ready", MISSED_OFFER, ROUTER, now)
-    dispatch(session, now)
-    return len(overdue)
+        _change_state(session, agent, "not_ready", MISSED_OFFER, ROUTER, now)
+        metrics.on_commit(session, metrics.offer_missed, task.media_type)
+        expired += 1
+    return expired
 
 
 def next_deadline(session) -> datetime | None:
@@ -246,9 +369,11 @@ def accept(session, task_id: int, agent_id: str, actor: str) -> Task:
     The activity joins the customer's latest open request (R2) and the customer enters
     the agent's Open list. Accepting again what one already took answers the same.
     """
-    lock(session)
     now = utcnow()
-    task = get(session, task_id)
+    agent = get_agent(session, agent_id, claim=True)  # no offer reaches it meanwhile
+    task = session.scalar(_claim(sa.select(Task).where(Task.id == task_id)))
+    if task is None:
+        raise NotFound(f"Task {task_id} does not exist.")
     if task.status == "active" and task.agent_id == agent_id:
         return task
     if task.status == "offered" and task.agent_id == agent_id:
@@ -263,16 +388,19 @@ def accept(session, task_id: int, agent_id: str, actor: str) -> Task:
         by = f" by {task.agent_id}" if task.status in ("active", "completed") else ""
         raise Conflict(f"Task {task.id} was already {_PAST[task.status]}{by}.")
     was_offered = task.status == "offered"
+    if was_offered:
+        metrics.on_commit(session, metrics.offer_accepted, task.media_type,
+                          (now - task.offered_at).total_seconds())
     task.status, task.agent_id, task.accepted_at, task.offer_deadline = (
         "active", agent_id, now, None)
-    get_agent(session, agent_id).idle_since = now
+    agent.idle_since = now
     activities_domain.accept(session, task.activity, agent_id, actor, now)
     audit.add(session, actor, "task", task.id, "accept", changes={"agent_id": agent_id})
     if was_offered:
         _announce(session, task, "task.offer_ended", agent_id, reason="accepted")
     _announce(session, task, "task.changed", agent_id)
     _queue_changed(session)
-    dispatch(session, now)
+    _touched(session, agents=[agent_id])  # free for its next offer
     return task
 
 
@@ -288,29 +416,30 @@ def _no_room(media: str) -> str:
 def complete(session, activity_id: int, agent_id: str, actor: str) -> Task | None:
     """Closing the interaction (R8) completes the agent's task for it and frees its room."""
     if task_of(session, activity_id, ("active",)) is None:
-        return None  # most closes have no task: no need to take the lock
-    lock(session)
-    task = task_of(session, activity_id, ("active",))
+        return None  # most closes have no task: nothing to lock
+    agent = get_agent(session, agent_id, claim=True)
+    task = session.scalar(_claim(sa.select(Task).where(
+        Task.activity_id == activity_id, Task.status == "active")))
     if task is None or task.agent_id != agent_id:
         return None
     now = utcnow()
     task.status, task.ended_at = "completed", now
-    get_agent(session, agent_id).idle_since = now
+    agent.idle_since = now
     audit.add(session, actor, "task", task.id, "complete", changes={"agent_id": agent_id})
     _announce(session, task, "task.changed", agent_id)
-    dispatch(session, now)
+    _touched(session, agents=[agent_id])
     return task
 
 
 def abandon(session, activity, actor: str, at: datetime) -> Task | None:
     """The customer left before anyone accepted: the waiting or offered task is abandoned.
 
-    Called before the ended event changes anything else, so the lock comes first.
+    Called before the ended event changes anything else (task rows before activity rows).
     """
     if task_of(session, activity.id, ("waiting", "offered")) is None:
         return None
-    lock(session)
-    task = task_of(session, activity.id, ("waiting", "offered"))
+    task = session.scalar(_claim(sa.select(Task).where(
+        Task.activity_id == activity.id, Task.status.in_(("waiting", "offered")))))
     if task is None:
         return None
     offered_to = task.agent_id if task.status == "offered" else None
@@ -318,8 +447,8 @@ def abandon(session, activity, actor: str, at: datetime) -> Task | None:
     audit.add(session, actor, "task", task.id, "abandon", changes={"offered_to": offered_to})
     if offered_to:
         _announce(session, task, "task.offer_ended", offered_to, reason="abandoned")
+        _touched(session, agents=[offered_to])  # free for another offer
     _queue_changed(session)
-    dispatch(session)
     return task
 
 

@@ -8,6 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import ADMIN_TOKEN, clear_data
 from tests.live import LiveServer, WebhookReceiver
+from tests.push.test_stream import connect, next_frame
 
 pytestmark = pytest.mark.live
 METRICS_TOKEN = "metrics-scraper-token"
@@ -97,3 +98,61 @@ def test_metrics_need_credentials(shift):
     assert server.call("GET", "/metrics", token="wrong")[0] == 401
     agent = server.agent_token("bob")
     assert server.call("GET", "/metrics", token=agent)[0] == 401
+
+
+def test_routing_in_numbers(shift, own_database):
+    """Queued tasks, offers, a miss and an accept: the routing counters tell them (issue 13).
+
+    Runs last, on a server of its own with short offers (the shift's is stopped first: its
+    router would expire offers too, and count them in its own metrics)."""
+    shift[0].stop()
+    url, engine = own_database
+    clear_data(engine)
+    server = LiveServer(url, ADMIN_TOKEN, workers=1 if url.startswith("sqlite") else 2,
+                        METRICS_TOKEN=METRICS_TOKEN, OFFER_TIMEOUT_SECONDS=1,
+                        ROUTING_TICK_SECONDS=0.1).start()
+    try:
+        connector = server.connector_token()
+        erin, frank = server.agent_token("erin"), server.agent_token("frank")
+        ws = connect(server, erin)
+        before = scrape(server)
+        assert value(before, "cc_streams_open") == 1
+        for n in range(3):
+            server.post_event(connector, "queued", media_type="chat", queue="support",
+                              contact_id=f"wait-{n}")
+        # erin is offered the first chat and lets it run out: a miss, and Not Ready.
+        server.call("PUT", "/api/v1/me/state", {"state": "ready"}, token=erin)
+        offer = next_frame(ws, "task.offered", timeout=5)
+        next_frame(ws, "task.offer_ended", timeout=5)
+        # frank takes the chat erin missed when it is offered to him.
+        server.call("PUT", "/api/v1/me/state", {"state": "ready"}, token=frank)
+        deadline = time.monotonic() + 5
+        while (state := server.call("GET", "/api/v1/me/state", token=frank)[1])["offer"] is None:
+            assert time.monotonic() < deadline, "frank was offered nothing"
+            time.sleep(0.05)
+        assert state["offer"]["id"] == offer["id"]  # the oldest waiting task comes first
+        status, _, _ = server.call("POST", f"/api/v1/tasks/{offer['id']}/accept", token=frank)
+        assert status == 200
+        server.call("PUT", "/api/v1/me/state", {"state": "not_ready", "reason": "break"},
+                    token=frank)
+        after = scrape(server)
+
+        def grew(name, **labels):
+            return value(after, name, **labels) - value(before, name, **labels)
+
+        # Offers: erin's (missed), frank's (accepted), and frank's next one (handed back
+        # when he went on a break).
+        assert grew("cc_offers_total", media="chat") == 3
+        assert grew("cc_offers_missed_total", media="chat") == 1
+        assert grew("cc_offer_accept_seconds_count", media="chat") == 1
+        assert 0 < grew("cc_offer_accept_seconds_sum", media="chat") < 1
+        assert grew("cc_push_messages_sent_total") >= 3  # erin's offer, its end, her state
+        assert value(after, "cc_streams_open") == 1
+        ws.close()
+        deadline = time.monotonic() + 2
+        while value(scrape(server), "cc_streams_open") != 0:
+            assert time.monotonic() < deadline, "the closed stream is still counted"
+            time.sleep(0.05)
+    finally:
+        server.stop()
+        clear_data(engine)

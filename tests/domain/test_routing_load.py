@@ -1,4 +1,4 @@
-"""Routing under load: two server processes on one PostgreSQL, 20 agents, 200 queued contacts.
+"""Routing under load: two server processes on one PostgreSQL, agents and queued contacts.
 
 Agents accept at random speeds (some too slow, so offers time out and they come back
 Ready; some take a break instead), a few pick from the queue instead, and all close their
@@ -6,8 +6,12 @@ tasks after a while; the connector posts every contact to either server, some tw
 some customers hang up early. Afterwards the database must show every task accepted
 exactly once (or abandoned before anyone did), no agent over its room at any moment, no
 task on offer to two agents at once, and no missed offer expired more than a second late.
+
+`make test` runs a small shift (60 contacts, 12 agents); ROUTING_LOAD=full runs the
+contact-center size, 2,000 contacts and 100 agents (several minutes).
 """
 
+import os
 import random
 import threading
 import time
@@ -21,13 +25,15 @@ from context_service.models import AuditEntry, Task
 from tests.conftest import ADMIN_TOKEN, clear_data
 from tests.live import LiveServer
 
-TASKS = 200
-AGENTS = 20
-PICKERS = 4  # of the agents, these pick from the Queue instead of waiting for offers
+FULL = os.environ.get("ROUTING_LOAD") == "full"
+TASKS = 2000 if FULL else 60
+AGENTS = 100 if FULL else 12
+PICKERS = AGENTS // 5  # of the agents, these pick from the Queue instead of waiting for offers
 OFFER_TIMEOUT = 2.0
 CAPACITY = {"voice": 1, "chat": 3, "email": 2}
 MEDIA = ["voice"] * 5 + ["chat"] * 3 + ["email"] * 2
-RUN_SECONDS = 180
+RUN_SECONDS = 900 if FULL else 180
+POST_GAP = 0.01 if FULL else 0.05  # at most this long between two contacts
 
 
 @pytest.fixture
@@ -124,7 +130,7 @@ def post_contacts(servers, token, rng) -> list[threading.Thread]:
             del ended["queue"]
             hang_ups.append(threading.Timer(rng.uniform(0, 0.5), post, (ended,)))
             hang_ups[-1].start()
-        time.sleep(rng.uniform(0, 0.05))
+        time.sleep(rng.uniform(0, POST_GAP))
     return hang_ups
 
 
@@ -139,7 +145,7 @@ def max_overlap(intervals) -> int:
     return best
 
 
-def test_two_processes_route_200_tasks_to_20_agents_correctly(servers, engine):
+def test_two_processes_route_tasks_to_agents_correctly(servers, engine):
     rng = random.Random(4)
     a, _ = servers
     tokens = {f"agent{n:02d}": a.agent_token(f"agent{n:02d}") for n in range(AGENTS)}

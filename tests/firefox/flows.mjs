@@ -422,6 +422,9 @@ const FLOWS = [
     await click(page, `${entry} ${action('select-entry')}`);
     await expectEl(page, sel('customer-name'), { exact: 'Alan Turing' });
     await click(page, sel('close-entry'));
+    // A live chat asks first: the customer may still write (issue 12).
+    await expectEl(page, sel('dialog'), { visible: true });
+    await click(page, action('dialog-close'));
     await expectEl(page, sel('open-entry'), { count: 0 });
     await stored('the completed task', () => api('GET', `/api/v1/tasks/${ctx.task.id}`),
       (t) => t.status === 'completed');
