@@ -66,7 +66,7 @@ export function t(key, params = {}) {
 }
 
 export function hasKey(key) {
-  return key in fallback;
+  return key in messages || key in fallback;
 }
 
 const formats = new Map();

@@ -118,8 +118,7 @@ def test_replies_arrive_signed_in_order_through_failures(committed_app, desk, re
             "text": message["text"], "author": "alice", "sent_at": message["sent_at"]}
     # Every reply and each change of its delivery was pushed.
     pushed = {}
-    while not frames.empty():
-        frame = frames.get_nowait()
+    for frame, _ in frames.drain():
         if frame["type"].startswith("message."):
             pushed.setdefault(frame["message"]["message_id"], []).append(frame)
     for message in replies:
