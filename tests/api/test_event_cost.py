@@ -141,7 +141,8 @@ def test_an_event_of_a_contact_that_is_created_meanwhile_is_applied_to_it(api, c
         assert conn.scalar(sa.select(sa.func.count()).select_from(OpenEntry)
                            .where(OpenEntry.activity_id == activity_id)) == 1
         assert conn.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
-                           .where(AuditEntry.entity_id == str(activity_id),
+                           .where(AuditEntry.entity_type == "activity",
+                                  AuditEntry.entity_id == str(activity_id),
                                   AuditEntry.action == "create")) == 0
 
 
