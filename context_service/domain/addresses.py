@@ -8,8 +8,8 @@ class InvalidAddress(ValueError):
     pass
 
 
-def phone_key(raw: str, region: str | None = None) -> str:
-    """E.164 form of a phone number written in any formatting."""
+def _parsed(raw: str, region: str | None) -> phonenumbers.PhoneNumber:
+    """A possible phone number written in any formatting, or InvalidAddress."""
     region = region or current_app.config["DEFAULT_PHONE_REGION"]
     try:
         number = phonenumbers.parse(raw, region)
@@ -17,19 +17,18 @@ def phone_key(raw: str, region: str | None = None) -> str:
         raise InvalidAddress(f"{raw!r} is not a phone number") from exc
     if not phonenumbers.is_possible_number(number):
         raise InvalidAddress(f"{raw!r} is not a possible phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return number
+
+
+def phone_key(raw: str, region: str | None = None) -> str:
+    """E.164 form of a phone number written in any formatting."""
+    return phonenumbers.format_number(_parsed(raw, region), phonenumbers.PhoneNumberFormat.E164)
 
 
 def phone_forms(raw: str, region: str | None = None) -> tuple[str, str, str]:
     """(E.164, national number, digits reversed) of a phone number, parsed once: what
     `phone_key` and `phone_digit_forms` give, for bulk imports."""
-    region = region or current_app.config["DEFAULT_PHONE_REGION"]
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidAddress(f"{raw!r} is not a phone number") from exc
-    if not phonenumbers.is_possible_number(number):
-        raise InvalidAddress(f"{raw!r} is not a possible phone number")
+    number = _parsed(raw, region)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return e164, phonenumbers.national_significant_number(number), e164.lstrip("+")[::-1]
 
