@@ -35,6 +35,8 @@ export function createApi({ base, getToken, onUnauthorized }) {
     const headers = { Accept: 'application/json, application/problem+json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const token = auth ? tried || getToken() : null;
+    // No session (ended, or waiting for the host's new token): nothing to ask the service.
+    if (auth && !token) throw new ApiError(401, { detail: 'Not signed in.' });
     if (token) headers.Authorization = `Bearer ${token}`;
     if (ifMatch) headers['If-Match'] = ifMatch;
     let response;

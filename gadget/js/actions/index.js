@@ -30,7 +30,9 @@ export function createActions({ store, api, dialogs }) {
   }
 
   function report(error, key) {
-    if (error?.name === 'AbortError') return;
+    // A refused token is the session's to handle (renewal by the host, or sign-in again):
+    // a request that raced it must not cover the notice that says so.
+    if (error?.name === 'AbortError' || error?.status === 401) return;
     const status = error?.status ?? 0;
     const fallback = `error.status.${KNOWN_STATUSES.includes(status) ? status : 'other'}`;
     notify('error', key || fallback, { status }, status ? error.detail : null);
