@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.gadget import PASSWORD, customer, get, shown_name, sign_in
+from tests.browser.gadget import PASSWORD, add_request, customer, get, shown_name, sign_in
 
 # The agent's own time format: 24 h in German, AM/PM in American English.
 TIME_DE, TIME_US = r"\d{2}:\d{2}", r"\d{1,2}:\d{2}\s[AP]M"
@@ -53,6 +53,7 @@ def test_agents_see_who_else_views_and_the_line_clears_when_one_leaves(live_serv
 
 def test_a_save_while_another_views_asks_before_overwriting(live_server, new_page):
     ada = customer(live_server, first_name="Ada", last_name="Lovelace")
+    request = add_request(live_server, ada["id"], "Billing question", "October invoice")
     alice, bob = new_page(), new_page()
     alice_token, bob_token = sign_in(alice, live_server, "alice"), sign_in(bob, live_server, "bob")
     open_customer(live_server, alice, alice_token, ada)
@@ -84,4 +85,14 @@ def test_a_save_while_another_views_asks_before_overwriting(live_server, new_pag
     expect(alice.get_by_test_id("notice")).to_contain_text("saved")
     saved = get(live_server, f"/api/v1/customers/{ada['id']}")
     assert (saved["first_name"], saved["last_name"]) == ("Augusta Ada", "King")
+    assert len(patches) == 1
+
+    # The request form does the same.
+    alice.get_by_test_id("request-description").fill("Refund sent")
+    status, _, _ = live_server.call("PATCH", f"/api/v1/requests/{request['id']}",
+                                    {"title": "Invoice corrected"}, token=bob_token,
+                                    headers={"If-Match": f'"{request["version"]}"'})
+    assert status == 200
+    alice.locator("[data-action=save-request]").click()
+    expect(alice.get_by_test_id("conflict-request")).to_have_attribute("data-source", "save")
     assert len(patches) == 1

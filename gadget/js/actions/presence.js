@@ -18,6 +18,7 @@ export function installPresence(ctx) {
   let said = null; // the customer the service last heard this gadget shows
   let timer = null;
   let seq = 0; // the latest answer wins: a slow one never shows viewers that left since
+  let queue = Promise.resolve(); // one call at a time: the service hears them in order
 
   /** Show who views `customerId` (a list from the service), the agent itself left out. */
   function show(customerId, list, mine) {
@@ -33,12 +34,15 @@ export function installPresence(ctx) {
     said = customerId;
     clearInterval(timer);
     timer = customerId === null ? null : setInterval(() => say(customerId), refreshMs);
-    try {
-      if (customerId === null) await api.del(VIEWING);
-      else show(customerId, await api.put(VIEWING, { customer_id: customerId }), mine);
-    } catch {
-      // said again later (or the stream's end clears it at the service)
-    }
+    queue = queue.then(async () => {
+      try {
+        if (customerId === null) await api.del(VIEWING);
+        else show(customerId, await api.put(VIEWING, { customer_id: customerId }), mine);
+      } catch {
+        // said again later (or the stream's end clears it at the service)
+      }
+    });
+    return queue;
   }
 
   /** Follow what the detail shows: the selected entry's customer, while signed in. */
@@ -51,7 +55,9 @@ export function installPresence(ctx) {
       return;
     }
     const shown = ctx.shownCustomerId();
-    if (shown !== said) say(shown);
+    if (shown === said) return;
+    if (state.viewers) store.set({ viewers: null }); // another customer's viewers, until told
+    say(shown);
   }
 
   async function reload(customerId) {
