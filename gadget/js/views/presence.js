@@ -9,7 +9,8 @@ import { formatDate, formatList, t } from '../i18n.js';
 
 /** Where renderPresence writes: an empty line the customer section places. */
 export function presenceSlot(part) {
-  return h('p', { class: `cc-${part}`, hidden: true, data: { part, testid: part } });
+  // A status: a screen reader hears an agent come or go without moving focus.
+  return h('p', { class: `cc-${part}`, role: 'status', hidden: true, data: { part, testid: part } });
 }
 
 /** Today's time alone; a view open since an earlier day says the day too. */
