@@ -34,6 +34,7 @@ export function initialState() {
     customerDraft: null,
     requestDraft: null, // {title, description} while edited
     conflicts: {}, // kind -> {source, changedBy, changedAt, base, current, mine}: R9
+    viewers: null, // {customerId, list: [{agent_id, name, since}]}: other agents viewing it
     journeySelection: null, // {kind, id}
     journeyHover: null,
     notice: null, // {kind: info|error, key, params, detail}
