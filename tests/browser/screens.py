@@ -65,9 +65,12 @@ def test_every_state_in_every_language(shift, new_page, lang, width):  # noqa: F
 
     page.get_by_test_id("customer-name").click()
     page.locator("[data-action=edit-customer]").click()
-    page.get_by_test_id("customer-city").fill("Cambridge")
     bob = shift.agent_token("bob")
     ada_id = customer_id(shift, "Ada")
+    shift.call("PUT", "/api/v1/me/viewing", {"customer_id": ada_id}, token=bob)
+    expect(page.get_by_test_id("presence-warning")).to_be_visible()
+    shoot(page, "presence", lang, width)
+    page.get_by_test_id("customer-city").fill("Cambridge")
     shift.call("PATCH", f"/api/v1/customers/{ada_id}", {"city": "Oxford", "region": "Oxon"},
                token=bob, headers={"If-Match": "*"})
     expect(page.get_by_test_id("diff-customer")).to_be_visible()
