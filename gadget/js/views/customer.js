@@ -18,7 +18,8 @@ export function renderCustomer(el, state, actions) {
   }
   const form = state.customerForm;
   const key = [
-    entry.id, state.customer?.id, state.customer?.version, state.activity?.id, form.mode,
+    entry.id, state.customer?.id, state.customer?.version, state.activity?.id,
+    state.activity?.candidate_ids?.length, form.mode,
     form.collapsed, JSON.stringify(form.errors), conflictKey(state.conflicts.customer),
     state.fieldDefs.map((def) => `${def.id}.${def.version}`),
   ].join('|');
