@@ -1,5 +1,5 @@
 /**
- * Issue 14: merging duplicate customers, and Undo. Loaded by import() on first use (with
+ * Issue 14: merging duplicate customers, and Undo. Loaded by a dynamic import on first use (with
  * the dialog, views/merge.js): most visits never merge.
  */
 

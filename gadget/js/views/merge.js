@@ -1,7 +1,7 @@
 /**
  * Issue 14: the merge dialog. Both customers side by side, field by field; where both have
  * a value and they differ, the agent picks whose survives (the survivor's is preselected).
- * Loaded by import() on first use: most visits never merge.
+ * Loaded by a dynamic import on first use: most visits never merge.
  */
 
 import { h, uid } from '../dom.js';
