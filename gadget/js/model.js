@@ -78,6 +78,15 @@ export function withExtra(extra, key, value) {
   return copy;
 }
 
+/** The agent's `extra` edits (made against `base`) over `current`: others' keys survive. */
+export function rebaseExtra(base, mine, current) {
+  let extra = { ...current };
+  for (const key of new Set([...Object.keys(base || {}), ...Object.keys(mine || {})])) {
+    if (JSON.stringify(base?.[key]) !== JSON.stringify(mine?.[key])) extra = withExtra(extra, key, mine?.[key]);
+  }
+  return extra;
+}
+
 /** Same keys and values, in any order. */
 export function sameExtra(a, b) {
   const text = (extra) => JSON.stringify(Object.entries(extra || {}).sort(([x], [y]) => x.localeCompare(y)));

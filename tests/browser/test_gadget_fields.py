@@ -123,3 +123,33 @@ def test_a_customer_created_from_a_contact_fills_required_fields(live_server, ne
     expect(shown_name(page)).to_have_text("Grace Hopper")
     [created] = live_server.admin("GET", "/api/v1/customers?q=Hopper")
     assert get(live_server, f"/api/v1/customers/{created['id']}")["extra"] == {"tier": "gold"}
+
+
+def test_overwrite_after_a_conflict_keeps_the_other_agents_custom_fields(
+        live_server, new_page):
+    define(live_server, "customer", "tier", "choice", {"en": "Loyalty tier"},
+           options=["bronze", "gold"])
+    define(live_server, "customer", "vip", "boolean", {"en": "VIP"})
+    ada = customer(live_server, first_name="Ada", last_name="Lovelace", extra={"tier": "bronze"})
+    pages = {}
+    for agent_id in ("alice", "bob"):
+        page = pages[agent_id] = new_page()
+        token = sign_in(page, live_server, agent_id)
+        live_server.call("POST", "/api/v1/me/open", {"customer_id": ada["id"]}, token=token)
+        shown_name(page).click()
+        page.locator("[data-action=edit-customer]").click()
+    alice, bob = pages["alice"], pages["bob"]
+    bob.get_by_label("Loyalty tier").select_option("gold")
+    alice.get_by_label("VIP").check()
+    alice.locator("[data-action=save-customer]").click()
+    expect(alice.get_by_test_id("notice")).to_contain_text("Customer saved")
+
+    # Bob is warned field by field; his overwrite sends his custom field over Alice's.
+    warning = bob.get_by_test_id("conflict-customer")
+    row = bob.get_by_test_id("diff-customer").locator("[data-field=extra]")
+    expect(row.locator("[data-side=theirs]")).to_have_text("Loyalty tier: bronze · VIP: Yes")
+    expect(row.locator("[data-side=yours]")).to_have_text("Loyalty tier: gold")
+    warning.locator("[data-action=conflict-overwrite]").click()
+    expect(bob.get_by_test_id("notice")).to_contain_text("Customer saved")
+    assert get(live_server, f"/api/v1/customers/{ada['id']}")["extra"] == {
+        "tier": "gold", "vip": True}

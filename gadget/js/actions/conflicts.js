@@ -9,7 +9,7 @@
 
 import { formatDate } from '../i18n.js';
 import {
-  customerChanges, draftFromCustomer, isAgentActor, requestChanges,
+  customerChanges, draftFromCustomer, isAgentActor, rebaseExtra, requestChanges,
 } from '../model.js';
 import { PATHS, without } from './shared.js';
 
@@ -94,8 +94,10 @@ export function installConflicts(ctx) {
       ctx.report(error);
       return;
     }
-    // Yours: what the agent tried to save, or has typed since it was warned.
-    const body = conflict.source === 'save' ? conflict.mine : mine(kind);
+    // Yours: what the agent tried to save, or has typed since it was warned. `extra` is
+    // written whole: only the keys the agent changed go over the current values.
+    let body = conflict.source === 'save' ? conflict.mine : mine(kind);
+    if (body?.extra) body = { ...body, extra: rebaseExtra(conflict.base?.extra, body.extra, current.extra) };
     if (choice === 'load' || !Object.keys(body || {}).length) {
       apply(kind, current);
       return;
