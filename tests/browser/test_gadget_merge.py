@@ -147,3 +147,24 @@ def test_merge_a_contacts_candidates_and_a_refused_undo(live_server, new_page):
     expect(notice).to_contain_text("kann nicht mehr rückgängig gemacht werden")
     expect(notice).to_contain_text("was changed after the merge")
     assert status_of(live_server, f"/api/v1/customers/{other_id}") == 404
+
+
+def test_search_results_follow_a_merge_made_elsewhere(live_server, new_page):
+    ann, anna = pair(live_server)
+    page = new_page()
+    sign_in(page, live_server, "bob")
+    page.get_by_test_id("tab-search").click()
+    page.get_by_test_id("search-input").fill("Ann")
+    results = page.get_by_test_id("search-result")
+    expect(results).to_have_count(2)
+
+    status, body, _ = live_server.call(
+        "POST", f"/api/v1/customers/{ann['id']}/merge",
+        {"other_id": anna["id"], "other_version": anna["version"]},
+        token=live_server.admin_token, headers={"If-Match": f'"{ann["version"]}"'})
+    assert status == 201, body
+
+    expect(results).to_have_count(1)
+    expect(results).to_have_attribute("data-customer-id", str(ann["id"]))
+    results.locator("[data-action=reopen]").click()
+    expect(shown_name(page)).to_have_text("Ann Lee")

@@ -83,6 +83,7 @@ export function installFrames(ctx) {
     if ([...state.open, ...state.recent].some((item) => ids.includes(item.customer_id))) {
       ctx.reloadListsSoon();
     }
+    if (state.searchResults?.some((customer) => ids.includes(customer.id))) ctx.search(state.searchQuery);
   }
 
   function onFrame(frame) {
