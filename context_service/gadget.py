@@ -148,6 +148,8 @@ def gadget_config():
     answer = {
         "allowed_origins": config["GADGET_ALLOWED_ORIGINS"],
         "finesse": bool(config["FINESSE_URL"]),
+        # The gadget says again which customer it shows well within this (presence).
+        "presence_ttl_seconds": config["PRESENCE_TTL_SECONDS"],
         "finesse_dialogs": {
             "ignored_call_types": config["FINESSE_IGNORED_CALL_TYPES"],
             "media_types": config["FINESSE_MEDIA_TYPES"],

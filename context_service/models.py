@@ -562,3 +562,7 @@ class Presence(Base):
         sa.ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     since: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     seen_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # Other agents read the name ("Also viewing: Bob"). No foreign key: the row lives and
+    # dies with the agent's stream, not with the agent's record.
+    agent: so.Mapped[Agent | None] = so.relationship(
+        primaryjoin="foreign(Presence.agent_id) == Agent.id", viewonly=True, lazy="joined")

@@ -21,6 +21,8 @@ class ViewingSchema(Schema):
 
 class ViewerSchema(Schema):
     agent_id = f.String()
+    name = f.Function(lambda row: row.agent.name if row.agent else row.agent_id,
+                      metadata={"description": "The agent's name, to show other agents"})
     since = f.DateTime(metadata={"description": "When the agent opened this customer"})
     seen_at = f.DateTime(metadata={"description": "When the gadget last said so"})
 

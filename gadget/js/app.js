@@ -26,6 +26,7 @@ import { renderJourney } from './views/journey.js';
 import { renderLists } from './views/lists.js';
 import { renderNotice } from './views/notice.js';
 import { renderOffer } from './views/offer.js';
+import { renderPresence } from './views/presence.js';
 import { renderProblem } from './views/problem.js';
 import { renderRequest } from './views/request.js';
 import { renderSignin } from './views/signin.js';
@@ -63,6 +64,7 @@ const REGIONS = {
     'focus', 'request'],
   journey: ['selectedEntryId', 'detailLoading', 'journey', 'journeySelection', 'journeyHover',
     'request', 'activity'],
+  presence: ['viewers'], // and whenever the customer section is rebuilt under it
 };
 
 const storage = {
@@ -134,7 +136,7 @@ async function main() {
     pickCustomer: (options) => dialogs.pickCustomer(options),
     show: (...args) => dialogs.show(...args),
   };
-  const actions = createActions({ store, api, dialogs: dialogProxy });
+  const actions = createActions({ store, api, dialogs: dialogProxy, config });
   Object.assign(actions, { signIn, signOut });
 
   function render(changed) {
@@ -156,6 +158,7 @@ async function main() {
     const sections = detailSections(regions.detail);
     if (touched('detail')) renderDetailState(sections, state, actions);
     if (touched('customer')) renderCustomer(sections.customer, state, actions);
+    if (touched('customer') || touched('presence')) renderPresence(sections.customer, state, actions);
     if (touched('comm')) renderComm(sections.comm, state, actions);
     if (touched('request')) renderRequest(sections.request, state, actions);
     if (touched('activity')) renderActivity(sections.activity, state, actions);
@@ -339,6 +342,7 @@ async function main() {
   async function signOut() {
     if (!(await actions.settleUnsaved())) return;
     await actions.leave();
+    await actions.stopViewing();
     endSession(null);
   }
 
@@ -377,7 +381,10 @@ async function main() {
   store.watch(['unread', 'open', 'tasks', 'phase'], () => regions && showTitle());
   stream.addEventListener('state', (event) => store.set({ connection: event.detail }));
   stream.addEventListener('frame', (event) => actions.onFrame(event.detail));
-  stream.addEventListener('ready', () => actions.resync());
+  stream.addEventListener('ready', () => {
+    actions.sayViewingAgain();
+    actions.resync();
+  });
   stream.addEventListener('autherror', () => {
     api.get('api/v1/me').catch(() => {});
   });

@@ -36,6 +36,7 @@ export function initialState() {
     requestErrors: null,
     fieldDefs: [], // custom field definitions (GET /api/v1/fields)
     conflicts: {}, // kind -> {source, changedBy, changedAt, base, current, mine}: R9
+    viewers: null, // {customerId, list: [{agent_id, name, since}]}: other agents viewing it
     journeySelection: null, // {kind, id}
     journeyHover: null,
     notice: null, // {kind: info|error, key, params, detail}

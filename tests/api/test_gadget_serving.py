@@ -74,6 +74,7 @@ def test_gadget_page_is_served_with_a_strict_policy(client):
 def test_config_lists_allowed_origins_and_how_to_read_finesse_dialogs(client):
     assert client.get("/gadget/config.json").json == {
         "allowed_origins": ["https://finesse.example:8445"], "finesse": False,
+        "presence_ttl_seconds": 120,
         "finesse_dialogs": {
             "ignored_call_types": ["AGENT_INSIDE", "CONSULT", "SUPERVISOR_MONITOR",
                                    "SUPERVISOR_BARGE_IN", "SUPERVISOR_INTERCEPT"],

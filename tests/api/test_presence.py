@@ -20,6 +20,8 @@ def test_agents_say_what_they_view(agent, agent2, make_customer):
     assert shown.status_code == 200 and [v["agent_id"] for v in shown.json] == ["alice"]
     both = agent2.put(VIEWING, json={"customer_id": ann["id"]})
     assert [v["agent_id"] for v in both.json] == ["alice", "bob"]
+    # Other agents show the name, not the sign-in id.
+    assert [v["name"] for v in both.json] == ["Agent alice", "Agent bob"]
     assert agent.put(VIEWING, json={"customer_id": bo["id"]}).status_code == 200
     assert viewers(agent, ann["id"]) == ["bob"] and viewers(agent, bo["id"]) == ["alice"]
     assert agent2.delete(VIEWING).status_code == 204

@@ -234,6 +234,30 @@ def test_state_notices_and_the_offer_stay_in_sight_when_scrolled(shift, new_page
     assert_in_view(page, gadget.get_by_test_id("offer-accept"), viewport)
 
 
+def test_a_passing_notice_moves_nothing_under_the_pointer(shift, new_page):
+    page = new_page(viewport=PANEL)
+    sign_in(page, shift, "alice")
+    call_in(shift, "alice", **{"from": "+1 415 555 0100"})
+    name = page.get_by_test_id("customer-name")
+    expect(name).to_have_text("Ada Lovelace")
+    name.click()
+    page.locator("[data-action=edit-customer]").click()
+    page.get_by_test_id("customer-city").fill("Oxford")
+    page.locator("[data-action=save-customer]").click()
+    notice = page.get_by_test_id("notice")
+    expect(notice).to_contain_text("Customer saved")
+    page.evaluate("window.scrollTo(0, 0)")  # no scroll anchoring to hide a shift
+    before = name.bounding_box()["y"]
+    # What lies under the notice's text can still be clicked; the notice's own buttons too.
+    box = notice.locator(".cc-notice-text").bounding_box()
+    under = page.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('.cc-notice')",
+                          [box["x"] + 2, box["y"] + box["height"] / 2])
+    assert under is None
+    notice.locator("[data-action=dismiss-notice]").click()
+    expect(notice).to_have_count(0)
+    assert name.bounding_box()["y"] == before
+
+
 # --- 4. after a dropped connection everything shown is fetched again -----------------------------
 
 

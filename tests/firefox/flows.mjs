@@ -177,23 +177,8 @@ async function toFront(target) {
   front = page;
 }
 
-/**
- * The gadget's info notice ("Customer saved") sits above everything and goes by itself after
- * 6 s: what is below moves up by its height (42 px), and a click aimed just before lands on
- * whatever comes there instead (it made these flows fail about one run in twenty; reported
- * for the gadget to fix). The agent here closes the notice before aiming, as one may.
- */
-async function closeInfoNotice(page) {
-  const notice = `${sel('notice')}[data-kind="info"]`;
-  if (!(await page.$(notice))) return;
-  await page.locator(`${notice} ${action('dismiss-notice')}`).setTimeout(TIMEOUT).click()
-    .catch(() => {}); // gone by itself meanwhile
-  await expectEl(page, notice, { count: 0 });
-}
-
 async function click(page, selector) {
   await expectEl(page, selector, { visible: true });
-  if (!selector.includes('notice')) await closeInfoNotice(page);
   try {
     await page.locator(selector).setTimeout(TIMEOUT).click();
   } catch (error) {
@@ -203,7 +188,6 @@ async function click(page, selector) {
 
 async function fill(page, selector, text) {
   await expectEl(page, selector, { visible: true });
-  await closeInfoNotice(page);
   await page.locator(selector).setTimeout(TIMEOUT).fill(text);
   await expectEl(page, selector, { value: text });
 }

@@ -108,5 +108,5 @@ export function installConflicts(ctx) {
     else await ctx.saveRequest({ body, version });
   }
 
-  return { failedSave, refresh, resolveConflict };
+  return { failedSave, refresh, resolveConflict, raiseConflict: raise };
 }

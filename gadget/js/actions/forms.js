@@ -142,6 +142,7 @@ export function installForms(ctx) {
       store.set({ customerForm: { mode: 'view', errors: null }, customerDraft: null });
       return true;
     }
+    if (!body && !(await ctx.clearToSave('customer', payload))) return false;
     try {
       const updated = await api.patch(PATHS.customer(customer.id), payload, {
         ifMatch: etagOf(version ?? customer.version),
@@ -215,6 +216,7 @@ export function installForms(ctx) {
     if (!request) return false;
     const payload = body || requestChanges(request, state.requestDraft);
     if (!Object.keys(payload).length) return true;
+    if (!body && !(await ctx.clearToSave('request', payload))) return false;
     try {
       const updated = await api.patch(PATHS.request(request.id), payload, {
         ifMatch: etagOf(version ?? request.version),

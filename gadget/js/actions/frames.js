@@ -87,7 +87,7 @@ export function installFrames(ctx) {
   }
 
   function onFrame(frame) {
-    if (ctx.messageFrame(frame) || ctx.careFrame(frame)) return;
+    if (ctx.messageFrame(frame) || ctx.careFrame(frame) || ctx.presenceFrame(frame)) return;
     if (frame.type.startsWith('open.')) {
       onOpenFrame(frame);
       return;

@@ -15,11 +15,12 @@ import { installFrames } from './frames.js';
 import { installLists } from './lists.js';
 import { installMessages } from './messages.js';
 import { installNotes } from './notes.js';
+import { installPresence } from './presence.js';
 
 const KNOWN_STATUSES = [0, 400, 403, 404, 409, 413, 422, 428, 429, 500, 502, 503];
 
-export function createActions({ store, api, dialogs }) {
-  const ctx = { store, api, dialogs, state: store.state };
+export function createActions({ store, api, dialogs, config }) {
+  const ctx = { store, api, dialogs, config, state: store.state };
   let noticeTimer = null;
 
   /** `undo`: a function the notice offers as Undo, for as long as it is shown. */
@@ -62,7 +63,7 @@ export function createActions({ store, api, dialogs }) {
     mergeCustomers: async (options) => (await import('./merge.js')).mergeCustomers(ctx, options),
   });
   for (const install of [installLists, installDetail, installForms, installConflicts,
-    installNotes, installCare, installMessages, installFrames]) {
+    installNotes, installCare, installMessages, installFrames, installPresence]) {
     Object.assign(ctx, install(ctx));
   }
   return ctx;

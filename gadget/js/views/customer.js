@@ -7,6 +7,7 @@ import {
 } from '../model.js';
 import { conflictBanner, conflictKey } from './conflict.js';
 import { customFields, untypedExtra } from './fields.js';
+import { presenceSlot } from './presence.js';
 
 const WIDE_FIELDS = new Set(['emails', 'phones', 'street']);
 
@@ -55,6 +56,7 @@ function build(state, actions) {
         type: 'button', class: 'cc-close-entry', data: { testid: 'close-entry', action: 'close-entry' },
         on: { click: () => actions.closeEntry() },
       }, t('close.button'))),
+    customer && presenceSlot('presence'),
     contact && h('p', { class: 'cc-contact-line', data: { testid: 'contact-line' } },
       withAddress(contact, activity?.from)),
     !customer && h('p', { class: 'cc-hint', text: t('customer.unknownHint') }),
@@ -142,6 +144,7 @@ function customerForm(formId, open, state, actions) {
     },
   },
   mode === 'create' && h('p', { class: 'cc-hint', text: t('customer.createHint') }),
+  mode === 'edit' && presenceSlot('presence-warning'),
   h('div', { class: 'cc-fields' }, fields),
   extra.length > 0 && h('dl', { class: 'cc-extra', data: { testid: 'customer-extra' } },
     extra.flatMap(([name, value]) => [
