@@ -17,6 +17,7 @@ export class ApiError extends Error {
     this.current = problem.current;
     this.changed_by = problem.changed_by;
     this.changed_at = problem.changed_at;
+    this.merged_into = problem.merged_into; // a 404 for a customer merged into another
   }
 }
 

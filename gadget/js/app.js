@@ -56,9 +56,9 @@ const REGIONS = {
     'unread'],
   detail: ['phase', 'selectedEntryId', 'detailLoading', 'detailFailed', 'journey', 'open'],
   customer: ['selectedEntryId', 'detailLoading', 'customer', 'activity', 'customerForm',
-    'customerDraft', 'conflicts', 'open'],
+    'customerDraft', 'conflicts', 'open', 'fieldDefs'],
   request: ['selectedEntryId', 'detailLoading', 'request', 'requestDraft', 'conflicts', 'customer',
-    'focus'],
+    'focus', 'requestErrors', 'fieldDefs'],
   comm: ['selectedEntryId', 'detailLoading', 'activity', 'messages', 'agent'],
   activity: ['selectedEntryId', 'detailLoading', 'activity', 'notes', 'tagMessage', 'conflicts',
     'focus', 'request'],
@@ -134,6 +134,7 @@ async function main() {
   const dialogProxy = {
     ask: (options) => dialogs.ask(options),
     pickCustomer: (options) => dialogs.pickCustomer(options),
+    show: (...args) => dialogs.show(...args),
   };
   const actions = createActions({ store, api, dialogs: dialogProxy, config });
   Object.assign(actions, { signIn, signOut });
@@ -265,7 +266,7 @@ async function main() {
     host.signedIn(agent, sessionHooks);
     stream.start();
     try {
-      await Promise.all([actions.loadLists(), actions.loadCare()]);
+      await Promise.all([actions.loadLists(), actions.loadCare(), actions.loadFields()]);
     } catch (error) {
       actions.report(error);
     }

@@ -60,14 +60,37 @@ function splitList(text) {
   return (text || '').split(/[,;\n]/).map((item) => item.trim()).filter(Boolean);
 }
 
-/** Form strings for a customer (lists as comma-separated text). */
+/** Form strings for a customer (lists as comma-separated text), and a copy of `extra`. */
 export function draftFromCustomer(customer) {
-  const draft = {};
+  const draft = { extra: { ...customer?.extra } };
   for (const field of CUSTOMER_FIELDS) {
     const value = customer?.[field];
     draft[field] = LIST_FIELDS.has(field) ? (value || []).join(', ') : value || '';
   }
   return draft;
+}
+
+/** `extra` with `key` set to `value`, or left out when undefined (custom fields, issue 14). */
+export function withExtra(extra, key, value) {
+  const copy = { ...extra };
+  if (value === undefined) delete copy[key];
+  else copy[key] = value;
+  return copy;
+}
+
+/** The agent's `extra` edits (made against `base`) over `current`: others' keys survive. */
+export function rebaseExtra(base, mine, current) {
+  let extra = { ...current };
+  for (const key of new Set([...Object.keys(base || {}), ...Object.keys(mine || {})])) {
+    if (JSON.stringify(base?.[key]) !== JSON.stringify(mine?.[key])) extra = withExtra(extra, key, mine?.[key]);
+  }
+  return extra;
+}
+
+/** Same keys and values, in any order. */
+export function sameExtra(a, b) {
+  const text = (extra) => JSON.stringify(Object.entries(extra || {}).sort(([x], [y]) => x.localeCompare(y)));
+  return text(a) === text(b);
 }
 
 /**
@@ -88,9 +111,9 @@ export function draftFromContact(activity) {
   return draft;
 }
 
-/** The API body for a form draft: lists split, blanks as null. */
+/** The API body for a form draft: lists split, blanks as null, `extra` as a whole. */
 export function customerPayload(draft) {
-  const body = {};
+  const body = { extra: draft.extra || {} };
   for (const field of CUSTOMER_FIELDS) {
     const value = draft[field] ?? '';
     body[field] = LIST_FIELDS.has(field) ? splitList(value) : value.trim() || null;
@@ -106,21 +129,22 @@ export function customerChanges(customer, draft) {
   for (const field of CUSTOMER_FIELDS) {
     if (JSON.stringify(before[field]) !== JSON.stringify(after[field])) changes[field] = after[field];
   }
+  if (!sameExtra(before.extra, after.extra)) changes.extra = after.extra;
   return changes;
 }
 
-/** The request's fields the draft changed. */
+/** The request's fields the draft changed (`extra` as a whole). */
 export function requestChanges(request, draft) {
   const changes = {};
   for (const field of ['title', 'description']) {
     if (draft && draft[field] !== request[field]) changes[field] = draft[field];
   }
+  if (draft?.extra && !sameExtra(draft.extra, request.extra)) changes.extra = draft.extra;
   return changes;
 }
 
 export function requestChanged(request, draft) {
-  return Boolean(request && draft)
-    && (draft.title !== request.title || draft.description !== request.description);
+  return Boolean(request && draft) && Object.keys(requestChanges(request, draft)).length > 0;
 }
 
 /** The agent's Open-list entry in the state, if any. */

@@ -32,7 +32,9 @@ export function initialState() {
     requestOverride: {}, // entry id -> request id the agent chose to edit
     customerForm: { mode: 'closed', errors: null }, // closed | view | edit | create
     customerDraft: null,
-    requestDraft: null, // {title, description} while edited
+    requestDraft: null, // {title, description, extra} while edited
+    requestErrors: null,
+    fieldDefs: [], // custom field definitions (GET /api/v1/fields)
     conflicts: {}, // kind -> {source, changedBy, changedAt, base, current, mine}: R9
     viewers: null, // {customerId, list: [{agent_id, name, since}]}: other agents viewing it
     journeySelection: null, // {kind, id}

@@ -23,12 +23,14 @@ def page_load_files():
 
 def test_the_gadget_is_small_and_loads_nothing_from_other_sites():
     # A whole agent desktop (Customer Management and Care desktop) in five languages,
-    # without a framework or a build step: 288 KiB before compression. It was 256 KiB until
+    # without a framework or a build step: 304 KiB before compression. It was 256 KiB until
     # issue 12 (dialogs and sticky state in the host's visible viewport, field-by-field
     # conflicts, unread counts, the paged journey, the actions split into modules) took it
-    # just past that.
+    # just past that; 288 KiB until issue 14 (presence, merging duplicates, typed custom
+    # fields: 296 KiB). The merge dialog's modules are counted here though they load only
+    # when first used; what a first visit costs on the wire is test_gadget_delivery's.
     total = sum(p.stat().st_size for p in page_load_files())
-    assert total < 288 * 1024, f"{total} bytes"
+    assert total < 304 * 1024, f"{total} bytes"
     for path in asset_files():
         text = path.read_text(encoding="utf-8")
         # No absolute URL is loaded; the only absolute addresses are example data.

@@ -9,7 +9,7 @@
 
 import { formatDate } from '../i18n.js';
 import {
-  customerChanges, draftFromCustomer, isAgentActor, requestChanges,
+  customerChanges, draftFromCustomer, isAgentActor, rebaseExtra, requestChanges,
 } from '../model.js';
 import { PATHS, without } from './shared.js';
 
@@ -39,8 +39,10 @@ export function installConflicts(ctx) {
       raise(kind, 'save', error.current || null, error.changed_by, error.changed_at, payload);
       return false;
     }
-    if (kind === 'customer' && error.status === 422 && error.errors) {
-      store.set({ customerForm: { ...state.customerForm, errors: error.errors }, focus: 'customer-invalid' });
+    if (error.status === 422 && error.errors) {
+      store.set(kind === 'customer'
+        ? { customerForm: { ...state.customerForm, errors: error.errors }, focus: 'customer-invalid' }
+        : { requestErrors: error.errors, focus: 'request-invalid' });
       ctx.notify('error', 'customer.checkFields');
       return false;
     }
@@ -55,7 +57,7 @@ export function installConflicts(ctx) {
       if (state.customerForm.mode === 'edit') patch.customerForm = { mode: 'view', errors: null };
       if (state.journey) patch.journey = { ...state.journey, customer: current };
     }
-    if (kind === 'request') patch.requestDraft = null;
+    if (kind === 'request') Object.assign(patch, { requestDraft: null, requestErrors: null });
     store.set(patch);
     if (kind === 'activity') ctx.reloadNotes().catch(ctx.report);
     ctx.reloadJourneySoon();
@@ -92,8 +94,10 @@ export function installConflicts(ctx) {
       ctx.report(error);
       return;
     }
-    // Yours: what the agent tried to save, or has typed since it was warned.
-    const body = conflict.source === 'save' ? conflict.mine : mine(kind);
+    // Yours: what the agent tried to save, or has typed since it was warned. `extra` is
+    // written whole: only the keys the agent changed go over the current values.
+    let body = conflict.source === 'save' ? conflict.mine : mine(kind);
+    if (body?.extra) body = { ...body, extra: rebaseExtra(conflict.base?.extra, body.extra, current.extra) };
     if (choice === 'load' || !Object.keys(body || {}).length) {
       apply(kind, current);
       return;

@@ -4,7 +4,7 @@ import { etagOf } from '../api.js';
 import { t } from '../i18n.js';
 import {
   customerChanges, customerPayload, draftFromContact, draftFromCustomer, displayName,
-  requestChanged, requestChanges, selectedEntry,
+  requestChanged, requestChanges, selectedEntry, withExtra,
 } from '../model.js';
 import { PATHS, without } from './shared.js';
 
@@ -110,6 +110,26 @@ export function installForms(ctx) {
     store.quietly({ customerDraft: { ...base, [field]: value } });
   }
 
+  /** A custom field's typed value (undefined: none) in the customer or request draft. */
+  function setExtra(kind, key, value) {
+    if (kind === 'request') {
+      const base = state.requestDraft || requestBase();
+      if (base) store.quietly({ requestDraft: { ...base, extra: withExtra(base.extra, key, value) } });
+      return;
+    }
+    const extra = (state.customerDraft || draftFromCustomer(state.customer)).extra;
+    setCustomerDraft('extra', withExtra(extra, key, value));
+  }
+
+  /** The custom field definitions (issue 14); without them `extra` shows untyped. */
+  async function loadFields() {
+    try {
+      store.set({ fieldDefs: await api.get('api/v1/fields') });
+    } catch (error) {
+      ctx.report(error);
+    }
+  }
+
   /**
    * Save the fields the agent changed (only those: another agent's other changes survive).
    * `body` and `version`: an overwrite after a conflict, over the version now current.
@@ -176,15 +196,18 @@ export function installForms(ctx) {
 
   // --- request (R3, R12) ------------------------------------------------------------------
 
+  function requestBase() {
+    const { request } = state;
+    return request && { title: request.title, description: request.description, extra: { ...request.extra } };
+  }
+
   function setRequestDraft(field, value) {
-    const request = state.request;
-    if (!request) return;
-    const base = state.requestDraft || { title: request.title, description: request.description };
-    store.quietly({ requestDraft: { ...base, [field]: value } });
+    const base = state.requestDraft || requestBase();
+    if (base) store.quietly({ requestDraft: { ...base, [field]: value } });
   }
 
   function revertRequest() {
-    store.set({ requestDraft: null, conflicts: without(state.conflicts, 'request') });
+    store.set({ requestDraft: null, requestErrors: null, conflicts: without(state.conflicts, 'request') });
   }
 
   /** Like saveCustomer: the changed fields, over the version shown or `version`. */
@@ -201,6 +224,7 @@ export function installForms(ctx) {
       store.set({
         request: updated,
         requestDraft: null,
+        requestErrors: null,
         conflicts: without(state.conflicts, 'request'),
       });
       ctx.notify('info', 'request.saved');
@@ -273,7 +297,7 @@ export function installForms(ctx) {
 
   return {
     customerDirty, requestDirty, hasUnsaved, typing, discardAll, settleUnsaved,
-    toggleCustomerForm, editCustomer, cancelCustomer, setCustomerDraft, saveCustomer,
+    toggleCustomerForm, editCustomer, cancelCustomer, setCustomerDraft, setExtra, loadFields, saveCustomer,
     createCustomer, setRequestDraft, revertRequest, saveRequest, setRequestStatus, addRequest,
     editRequest,
   };

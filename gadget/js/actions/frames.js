@@ -62,13 +62,39 @@ export function installFrames(ctx) {
     }
   }
 
+  /**
+   * Issue 14: a customer was merged into another (`customer.merged`: `id` into `into`), or
+   * back out (`customer.unmerged`: `id` from `from`). A gadget showing the merged-away
+   * customer switches to the survivor; one showing either side loads it again; lists that
+   * name either are fetched again.
+   */
+  function onMergeFrame(frame) {
+    const merged = frame.type === 'customer.merged';
+    const ids = [frame.id, merged ? frame.into : frame.from];
+    const entry = selectedEntry(state);
+    const shown = ctx.shownCustomerId();
+    if (merged && entry && shown === frame.id) {
+      ctx.upsertOpen({ ...entry, customer_id: frame.into });
+      ctx.loadDetail().catch(ctx.report);
+      if (frame.changed_by !== state.agent?.id) ctx.notify('info', 'merge.switched', { who: frame.changed_by });
+    } else if (ids.includes(shown) || state.activity?.candidate_ids?.some((id) => ids.includes(id))) {
+      ctx.loadDetail({ keepForm: true }).catch(ctx.report);
+    }
+    if ([...state.open, ...state.recent].some((item) => ids.includes(item.customer_id))) {
+      ctx.reloadListsSoon();
+    }
+    if (state.searchResults?.some((customer) => ids.includes(customer.id))) ctx.search(state.searchQuery);
+  }
+
   function onFrame(frame) {
     if (ctx.messageFrame(frame) || ctx.careFrame(frame) || ctx.presenceFrame(frame)) return;
     if (frame.type.startsWith('open.')) {
       onOpenFrame(frame);
       return;
     }
-    if (frame.type === 'customer.changed') {
+    if (frame.type === 'customer.merged' || frame.type === 'customer.unmerged') {
+      onMergeFrame(frame);
+    } else if (frame.type === 'customer.changed') {
       if (frame.action === 'erase') {
         if (state.customer?.id === frame.id) ctx.clearSelection();
         ctx.reloadListsSoon();
@@ -90,7 +116,7 @@ export function installFrames(ctx) {
   /** After (re)connecting: reload what is shown, so nothing pushed meanwhile is missed. */
   async function resync() {
     try {
-      await Promise.all([ctx.loadLists(), ctx.loadCare()]);
+      await Promise.all([ctx.loadLists(), ctx.loadCare(), ctx.loadFields()]);
       if (selectedEntry(state) && state.detailFailed) {
         await ctx.loadDetail({ keepForm: true });
         if (state.detailFailed) return; // still failing: said by loadDetail

@@ -59,6 +59,8 @@ export function createActions({ store, api, dialogs, config }) {
     clearStaleError,
     dismissNotice: () => store.set({ notice: null }),
     focusDone: () => store.quietly({ focus: null }),
+    // Issue 14: the merge dialog and its calls load when first used.
+    mergeCustomers: async (options) => (await import('./merge.js')).mergeCustomers(ctx, options),
   });
   for (const install of [installLists, installDetail, installForms, installConflicts,
     installNotes, installCare, installMessages, installFrames, installPresence]) {

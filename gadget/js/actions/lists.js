@@ -83,7 +83,11 @@ export function installLists(ctx) {
    */
   async function openCustomer(customerId) {
     if (!(await ctx.settleUnsaved())) return null;
-    const entry = await api.post('api/v1/me/open', { customer_id: customerId });
+    const entry = await api.post('api/v1/me/open', { customer_id: customerId }).catch((error) => {
+      // A host or an older list may still name a duplicate merged away: open its survivor.
+      if (!error.merged_into) throw error;
+      return api.post('api/v1/me/open', { customer_id: error.merged_into });
+    });
     upsertOpen(entry);
     store.set({ tab: 'open' });
     await ctx.selectEntry(entry.id, { force: true, settled: true });

@@ -17,6 +17,7 @@ export const EMPTY_DETAIL = {
   customerForm: { mode: 'closed', errors: null },
   customerDraft: null,
   requestDraft: null,
+  requestErrors: null, // the last 422's field errors of the request form
   conflicts: {},
   journeySelection: null,
   journeyHover: null,

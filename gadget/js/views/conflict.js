@@ -6,20 +6,23 @@
 import { h } from '../dom.js';
 import { formatDate, t } from '../i18n.js';
 import { CUSTOMER_FIELDS, actorName, draftFromCustomer } from '../model.js';
+import { extraText } from './fields.js';
 
+const EXTRA = ['extra', 'merge.customFields'];
 const FIELDS = {
-  customer: CUSTOMER_FIELDS.map((field) => [field, `customer.${field}`]),
+  customer: [...CUSTOMER_FIELDS.map((field) => [field, `customer.${field}`]), EXTRA],
   request: [['title', 'request.title'], ['description', 'request.description'],
-    ['status', 'request.statusLabel']],
+    ['status', 'request.statusLabel'], EXTRA],
 };
 
 export function conflictKey(conflict) {
   return conflict ? `${conflict.source}:${conflict.current?.version ?? conflict.changedAt}` : '';
 }
 
-/** A field's value as the form shows it. */
-function shown(kind, record, field) {
+/** A field's value as the form shows it (custom fields in one line, labelled by `defs`). */
+function shown(kind, record, field, defs) {
   if (!record) return '';
+  if (field === 'extra') return extraText(defs, kind, record.extra);
   if (kind === 'customer') return draftFromCustomer(record)[field] ?? '';
   if (field === 'status') return record.status ? t(`request.status.${record.status}`) : '';
   return record[field] ?? '';
@@ -31,15 +34,17 @@ function text(value) {
 }
 
 /** The fields either side changed: [field, label, theirs, yours] (yours: null if unchanged). */
-function changedFields(kind, conflict) {
+function changedFields(kind, conflict, defs) {
   const mine = conflict.mine || {};
   return (FIELDS[kind] || []).flatMap(([field, label]) => {
-    const base = shown(kind, conflict.base, field);
-    const theirs = conflict.current ? shown(kind, conflict.current, field) : null;
+    const base = shown(kind, conflict.base, field, defs);
+    const theirs = conflict.current ? shown(kind, conflict.current, field, defs) : null;
     const theirsChanged = theirs !== null && theirs !== base;
     if (!theirsChanged && !(field in mine)) return [];
-    const yours = field in mine
-      ? (field === 'status' ? t(`request.status.${mine.status}`) : text(mine[field])) : null;
+    const yours = field in mine ? {
+      status: () => t(`request.status.${mine.status}`),
+      extra: () => extraText(defs, kind, mine.extra),
+    }[field]?.() ?? text(mine[field]) : null;
     return [[field, label, theirs ?? base, yours]];
   });
 }
@@ -47,7 +52,7 @@ function changedFields(kind, conflict) {
 export function conflictBanner(kind, state, actions) {
   const conflict = state.conflicts[kind];
   if (!conflict) return null;
-  const rows = changedFields(kind, conflict);
+  const rows = changedFields(kind, conflict, state.fieldDefs);
   return h('div', {
     class: 'cc-conflict', role: 'alert', data: { testid: `conflict-${kind}`, source: conflict.source },
   },

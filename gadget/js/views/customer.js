@@ -6,6 +6,7 @@ import {
   CUSTOMER_FIELDS, displayName, joinParts, draftFromContact, draftFromCustomer, mediaLabel, selectedEntry,
 } from '../model.js';
 import { conflictBanner, conflictKey } from './conflict.js';
+import { customFields, untypedExtra } from './fields.js';
 import { presenceSlot } from './presence.js';
 
 const WIDE_FIELDS = new Set(['emails', 'phones', 'street']);
@@ -18,8 +19,10 @@ export function renderCustomer(el, state, actions) {
   }
   const form = state.customerForm;
   const key = [
-    entry.id, state.customer?.id, state.customer?.version, state.activity?.id, form.mode,
+    entry.id, state.customer?.id, state.customer?.version, state.activity?.id,
+    state.activity?.candidate_ids?.length, form.mode,
     form.collapsed, JSON.stringify(form.errors), conflictKey(state.conflicts.customer),
+    state.fieldDefs.map((def) => `${def.id}.${def.version}`),
   ].join('|');
   renderOnce(el, key, () => build(state, actions));
   if (state.focus === 'customer-invalid') {
@@ -64,6 +67,10 @@ function build(state, actions) {
     candidates > 0 && h('p', {
       class: 'cc-hint', data: { testid: 'candidates' }, text: t('customer.candidates', { count: candidates }),
     }),
+    candidates > 0 && h('button', {
+      type: 'button', data: { action: 'merge-candidates' },
+      on: { click: () => actions.mergeCustomers({ candidates: activity.candidate_ids }) },
+    }, t('merge.candidates')),
     conflictBanner('customer', state, actions),
     customerForm(formId, open, state, actions),
   ];
@@ -99,12 +106,18 @@ function customerForm(formId, open, state, actions) {
       message && h('p', { id: errorId, class: 'cc-error', data: { errorFor: field }, text: message }));
   });
 
-  const extra = Object.entries(customer?.extra || {});
+  fields.push(...customFields(state.fieldDefs, 'customer', {
+    values: draft.extra, errors, readOnly, onChange: (key, value) => actions.setExtra('customer', key, value),
+  }));
+  const extra = untypedExtra(state.fieldDefs, 'customer', customer?.extra);
   const buttons = {
     view: [h('button', {
       type: 'button', class: 'cc-primary', data: { action: 'edit-customer' },
       on: { click: () => actions.editCustomer() },
-    }, t('action.edit'))],
+    }, t('action.edit')), h('button', {
+      type: 'button', data: { action: 'merge-customer' },
+      on: { click: () => actions.mergeCustomers({}) },
+    }, t('merge.button'))],
     edit: [
       h('button', { type: 'submit', class: 'cc-primary', data: { action: 'save-customer' } },
         t('action.save')),

@@ -1,6 +1,7 @@
 /**
  * Modal questions on the native <dialog>: focus moves in and back, Escape
- * cancels. `ask` offers buttons; `pickCustomer` offers Open customers and a search.
+ * cancels. `ask` offers buttons; `pickCustomer` offers Open customers and a search; `show`
+ * shows other content (a form with method="dialog"), resolving with the button's value.
  * A dialog opens inside the part of the gadget the agent sees (viewport.js), not in the
  * middle of an iframe that its host made as tall as the gadget.
  */
@@ -42,8 +43,11 @@ export function createDialogs(dialog) {
     return show(content, labelId, '.cc-primary');
   }
 
-  /** Resolve with a customer id from the agent's Open list or a search, or null. */
-  async function pickCustomer({ exclude, open, find }) {
+  /**
+   * Resolve with a customer id from the agent's Open list (or `listTitle`'s customers) or a
+   * search, or null.
+   */
+  async function pickCustomer({ exclude, open, find, title = t('pick.title'), listTitle = t('pick.fromOpen') }) {
     const labelId = uid('dialog-title');
     const searchId = uid('pick-search');
     const choose = (id) => dialog.close(String(id));
@@ -72,8 +76,8 @@ export function createDialogs(dialog) {
       }
     }, 250);
     const content = h('form', { method: 'dialog', class: 'cc-dialog-body' },
-      h('h2', { id: labelId, text: t('pick.title') }),
-      openCustomers.length > 0 && h('h3', { class: 'cc-subtitle', text: t('pick.fromOpen') }),
+      h('h2', { id: labelId, text: title }),
+      openCustomers.length > 0 && h('h3', { class: 'cc-subtitle', text: listTitle }),
       openCustomers.length > 0 && h('ul', { class: 'cc-list', data: { testid: 'pick-open' } },
         openCustomers.map(option)),
       h('label', { for: searchId, class: 'cc-label', text: t('search.label') }),
@@ -95,5 +99,5 @@ export function createDialogs(dialog) {
     return Number.isInteger(id) && id > 0 ? id : null;
   }
 
-  return { ask, pickCustomer };
+  return { ask, pickCustomer, show };
 }

@@ -4,6 +4,7 @@ import { h, mount, renderOnce, uid, unrender } from '../dom.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { TEXT_MAX, actorName, clip, joinParts, selectedEntry, textLength } from '../model.js';
 import { conflictBanner, conflictKey } from './conflict.js';
+import { customFields } from './fields.js';
 
 const FIELDS = ['title', 'description'];
 
@@ -15,7 +16,7 @@ export function renderRequest(el, state, actions) {
   }
   const { request } = state;
   const key = [entry.id, request?.id, request?.status, state.customer?.id,
-    conflictKey(state.conflicts.request)].join('|');
+    conflictKey(state.conflicts.request), state.fieldDefs.map((def) => `${def.id}.${def.version}`)].join('|');
   renderOnce(el, key, () => build(state, actions));
   if (request) update(el, state, actions);
 }
@@ -99,6 +100,7 @@ function build(state, actions) {
       },
     },
     fields,
+    h('div', { class: 'cc-fields', data: { part: 'extra' } }),
     !closed && h('div', { class: 'cc-actions' },
       h('button', { type: 'submit', class: 'cc-primary', data: { action: 'save-request', part: 'save' } },
         t('action.save')),
@@ -154,6 +156,20 @@ function update(el, state, actions) {
     const value = draft ? draft[field] : request[field];
     if (control.value !== value) control.value = value;
     refreshField(root, field, actions, true);
+  }
+  // Custom fields: built again when the request, the draft's presence or the errors change.
+  const errors = state.requestErrors;
+  renderOnce(root.querySelector('[data-part="extra"]'), [request.version, !draft, JSON.stringify(errors)].join('|'),
+    () => customFields(state.fieldDefs, 'request', {
+      values: (draft || request).extra, errors, readOnly: request.status !== 'open',
+      onChange: (key, value) => {
+        actions.setExtra('request', key, value);
+        refreshField(root, 'title', actions, false);
+      },
+    }));
+  if (state.focus === 'request-invalid') {
+    actions.focusDone();
+    root.querySelector('[aria-invalid="true"]')?.focus();
   }
   const status = root.querySelector('[data-part="status"]');
   status.dataset.status = request.status;
