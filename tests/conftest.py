@@ -307,6 +307,15 @@ def gadget_server(database_url, finesse_standin, origins=(), **env) -> LiveServe
     return server.start()
 
 
+def on_finesse_desktop(server: LiveServer, engine, finesse):
+    """For a fixture to `yield from`: `server`, empty, with the Finesse stand-in's desktop
+    showing its gadget and no calls before and after."""
+    finesse.remove_dialogs()
+    finesse.set_layout([server.url + "/gadget.xml"])
+    yield from emptied(engine, server)
+    finesse.remove_dialogs()
+
+
 @pytest.fixture
 def live_server(live_server_process, engine):
     """The live server, with an empty database for this test."""

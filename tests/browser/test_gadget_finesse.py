@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.browser.gadget import add_request, customer, get, sign_in_to_finesse
-from tests.conftest import FINESSE_USERS, emptied, gadget_server
+from tests.conftest import FINESSE_USERS, emptied, gadget_server, on_finesse_desktop
 from tests.live import free_port
 from tests.standins.finesse import FinesseStandIn
 from tests.standins.finesse.dialogs import agent_call, leg, task, voice_call
@@ -40,9 +40,7 @@ def desktop_service(own_database, finesse):
 @pytest.fixture
 def service(desktop_service, own_database, finesse):
     """The service, empty, with the desktop showing its gadget and no calls."""
-    finesse.remove_dialogs()
-    finesse.set_layout([desktop_service.url + "/gadget.xml"])
-    yield from emptied(own_database[1], desktop_service)
+    yield from on_finesse_desktop(desktop_service, own_database[1], finesse)
 
 
 def answered(dialog: dict) -> dict:

@@ -72,6 +72,16 @@ def long_history(server, name, count=14):
     return cid
 
 
+def ada_calls_in_the_demo(shift, new_page, viewport, history=14):
+    """The demo desktop at `viewport`, Ada (with `history` earlier requests) on a call: the
+    gadget far taller than the window. Returns the page and the gadget's frame."""
+    long_history(shift, "Ada", history)
+    page = new_page(viewport=viewport)
+    gadget = demo_desktop(page, shift)
+    demo_click(page, "Call from Ada Lovelace")
+    return page, gadget
+
+
 def scroll_to(page, where):
     """Scroll the demo desktop: 'bottom' of the page, or the gadget's 'middle'."""
     page.evaluate("""where => {
@@ -96,10 +106,7 @@ def assert_in_view(page, locator, viewport):
 
 @pytest.mark.parametrize("viewport", SIZES)
 def test_the_unsaved_changes_prompt_opens_where_the_agent_looks(shift, new_page, viewport):
-    long_history(shift, "Ada")
-    page = new_page(viewport=viewport)
-    gadget = demo_desktop(page, shift)
-    demo_click(page, "Call from Ada Lovelace")
+    page, gadget = ada_calls_in_the_demo(shift, new_page, viewport)
     expect(gadget.get_by_test_id("customer-name")).to_have_text("Ada Lovelace")
     demo_click(page, "Email from Grace Hopper")
     expect(gadget.get_by_test_id("customer-name")).to_have_text("Grace Hopper")
@@ -133,10 +140,7 @@ def test_the_unsaved_changes_prompt_opens_where_the_agent_looks(shift, new_page,
 
 @pytest.mark.parametrize("viewport", SIZES)
 def test_the_offer_is_brought_into_view(shift, new_page, viewport):
-    long_history(shift, "Ada")
-    page = new_page(viewport=viewport)
-    gadget = demo_desktop(page, shift)
-    demo_click(page, "Call from Ada Lovelace")
+    page, gadget = ada_calls_in_the_demo(shift, new_page, viewport)
     expect(gadget.get_by_test_id("journey-request")).to_have_count(15)
     gadget.locator("[data-action=go-ready]").click()
     scroll_to(page, "bottom")
@@ -204,10 +208,7 @@ def test_closing_a_live_chat_asks_and_the_next_message_brings_it_back(shift, new
 
 @pytest.mark.parametrize("viewport", SIZES)
 def test_state_notices_and_the_offer_stay_in_sight_when_scrolled(shift, new_page, viewport):
-    long_history(shift, "Ada")
-    page = new_page(viewport=viewport)
-    gadget = demo_desktop(page, shift)
-    demo_click(page, "Call from Ada Lovelace")
+    page, gadget = ada_calls_in_the_demo(shift, new_page, viewport)
     expect(gadget.get_by_test_id("journey-request")).to_have_count(15)
     gadget.locator("[data-action=go-ready]").click()
     scroll_to(page, "bottom")
@@ -513,10 +514,7 @@ def test_one_move_menu_on_the_selected_activity_with_undo(shift, new_page):
 def test_the_journey_loads_earlier_pages_on_scroll_and_keeps_them_on_reload(shift, new_page):
     ada = customer_id(shift, "Ada")
     oldest = add_request(shift, ada, "The very first problem")
-    long_history(shift, "Ada", 58)
-    page = new_page(viewport=DESKTOP)
-    gadget = demo_desktop(page, shift)
-    demo_click(page, "Call from Ada Lovelace")
+    page, gadget = ada_calls_in_the_demo(shift, new_page, DESKTOP, history=58)
     requests = gadget.get_by_test_id("journey-request")
     expect(requests).to_have_count(50)  # the first page of 50 items
     # Every open request is a move target, also those on pages not loaded yet.

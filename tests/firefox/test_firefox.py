@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ADMIN_TOKEN, FINESSE_USERS, emptied, gadget_server
+from tests.conftest import ADMIN_TOKEN, FINESSE_USERS, gadget_server, on_finesse_desktop
 from tests.live import ROOT, WebhookReceiver
 from tests.standins.finesse.dialogs import voice_call
 
@@ -71,10 +71,7 @@ def firefox_server(own_database, finesse_standin):
 @pytest.fixture
 def server(firefox_server, own_database, finesse_standin):
     """The server, empty, and the Finesse desktop showing its gadget with no calls."""
-    finesse_standin.remove_dialogs()
-    finesse_standin.set_layout([firefox_server.url + "/gadget.xml"])
-    yield from emptied(own_database[1], firefox_server)
-    finesse_standin.remove_dialogs()
+    yield from on_finesse_desktop(firefox_server, own_database[1], finesse_standin)
 
 
 @pytest.fixture
