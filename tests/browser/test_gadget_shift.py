@@ -180,8 +180,19 @@ def accept_alan(page, gadget):
     expect(gadget.get_by_test_id("message")).to_contain_text("Hello! My order has not arrived yet.")
 
 
+# The Recent list comes late (a slow service): the customer's message must still be known for
+# a reopen of the chat just closed (CI once saw the message beat the reload).
+SLOW_RECENT = """(() => {
+  const fetch = window.fetch;
+  window.fetch = (input, init) => (String(input).includes('/api/v1/me/recent')
+    ? new Promise((resolve) => { setTimeout(resolve, 1500); }).then(() => fetch(input, init))
+    : fetch(input, init));
+})();"""
+
+
 def test_closing_a_live_chat_asks_and_the_next_message_brings_it_back(shift, new_page):
     page = new_page(viewport=DESKTOP)
+    page.add_init_script(SLOW_RECENT)
     gadget = demo_desktop(page, shift)
     accept_alan(page, gadget)
 

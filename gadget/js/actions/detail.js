@@ -213,8 +213,13 @@ export function installDetail(ctx) {
     try {
       await api.post(`api/v1/me/open/${entry.id}/close`);
       const open = state.open.filter((item) => item.id !== entry.id);
-      // Its task is complete now: it leaves In Progress (the push confirms).
-      store.set({ open, tasks: state.tasks.filter((task) => task.open_entry_id !== entry.id) });
+      // Its task is complete now: it leaves In Progress (the push confirms). It is in Recent
+      // at once (the reload confirms), so a message that reopens it before the reload is
+      // known for what it is (close.reopened).
+      const recent = [{ ...entry, closed_at: new Date().toISOString() }, ...state.recent];
+      store.set({
+        open, recent, tasks: state.tasks.filter((task) => task.open_entry_id !== entry.id),
+      });
       clearSelection();
       ctx.notify('info', 'close.done', { name: displayName(entry.customer || state.customer) });
       await ctx.loadLists();
