@@ -563,6 +563,7 @@ class Presence(Base):
     since: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     seen_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     # Other agents read the name ("Also viewing: Bob"). No foreign key: the row lives and
-    # dies with the agent's stream, not with the agent's record.
+    # dies with the agent's stream, not with the agent's record. Loaded by its own SELECT:
+    # PostgreSQL refuses the row lock (FOR UPDATE) across an outer join.
     agent: so.Mapped[Agent | None] = so.relationship(
-        primaryjoin="foreign(Presence.agent_id) == Agent.id", viewonly=True, lazy="joined")
+        primaryjoin="foreign(Presence.agent_id) == Agent.id", viewonly=True, lazy="selectin")
