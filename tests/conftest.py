@@ -57,8 +57,13 @@ def worker_database(url: str) -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not worker or not url.startswith("postgresql"):
         return url
+    return database_beside(url, worker)
+
+
+def database_beside(url: str, suffix: str) -> str:
+    """A new, empty PostgreSQL database `<url's>_<suffix>` on the same server; its URL."""
     base = sa.make_url(url)
-    name = f"{base.database}_{worker}"
+    name = f"{base.database}_{suffix}"
     server = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
