@@ -62,6 +62,11 @@ export function installFrames(ctx) {
     }
   }
 
+  /** Whether the Open or Recent list shows any of these customers. */
+  function listsName(customerIds) {
+    return [...state.open, ...state.recent].some((item) => customerIds.includes(item.customer_id));
+  }
+
   /**
    * Issue 14: a customer was merged into another (`customer.merged`: `id` into `into`), or
    * back out (`customer.unmerged`: `id` from `from`). A gadget showing the merged-away
@@ -80,9 +85,7 @@ export function installFrames(ctx) {
     } else if (ids.includes(shown) || state.activity?.candidate_ids?.some((id) => ids.includes(id))) {
       ctx.loadDetail({ keepForm: true }).catch(ctx.report);
     }
-    if ([...state.open, ...state.recent].some((item) => ids.includes(item.customer_id))) {
-      ctx.reloadListsSoon();
-    }
+    if (listsName(ids)) ctx.reloadListsSoon();
     if (state.searchResults?.some((customer) => ids.includes(customer.id))) ctx.search(state.searchQuery);
   }
 
@@ -101,9 +104,7 @@ export function installFrames(ctx) {
         return;
       }
       onChangedFrame('customer', frame);
-      if ([...state.open, ...state.recent].some((item) => item.customer_id === frame.id)) {
-        ctx.reloadListsSoon();
-      }
+      if (listsName([frame.id])) ctx.reloadListsSoon();
     } else if (frame.type === 'request.changed') {
       onChangedFrame('request', frame);
     } else if (frame.type === 'activity.changed') {
