@@ -17,7 +17,8 @@ if WORKER_CLASS == "gevent":
 
     monkey.patch_all()
 
-import shutil  # noqa: E402 - after the patching above
+import gc  # noqa: E402 - after the patching above
+import shutil  # noqa: E402
 import tempfile  # noqa: E402
 
 # prometheus_client in multiprocess mode (context_service/metrics.py): every worker writes
@@ -50,6 +51,20 @@ def on_starting(_server):
     directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
     shutil.rmtree(directory, ignore_errors=True)
     os.makedirs(directory, exist_ok=True)
+
+
+def post_worker_init(_worker):
+    """Keep the garbage collector's full passes out of pushes and requests.
+
+    A full pass walks every tracked object: with 1,000 streams open it stalled the worker
+    50-110 ms (measured), a few times a minute, and every frame of a push caught in it
+    waited that long. What the worker built at start-up (modules, mappers, compiled
+    statements) lives as long as it does: frozen, it is never walked again. Full passes
+    then come after 1,000 middle-generation passes instead of 10, minutes apart rather than
+    seconds; the young passes, which free most cycles, run as before.
+    """
+    gc.freeze()
+    gc.set_threshold(700, 10, 1000)
 
 
 def child_exit(_server, worker):

@@ -204,47 +204,57 @@ def load_data(url: str, reuse: bool = False) -> dict:
     return spans
 
 
-def ingest_vs_ceiling(server: LiveServer, bare: LiveServer, spans: dict) -> list:
+def ingest_vs_ceiling(server: LiveServer, bare: LiveServer, spans: dict,
+                      floor: LiveServer | None = None) -> list:
+    """Interleaved rounds: the bare endpoint, the database floor (PostgreSQL), our ingest."""
     rows = []
     connector = server.connector_token()
     server.agent_token("alice")
     first, n = spans["callers"]
     callers = [p["phones"][0] for p in synthetic.people(first, n)]
-    app, ceiling = Client(server.url), Client(bare.url)
     run = int(time.time())  # new contacts in every run, on reused data too
+    targets = {"bare": (Client(bare.url), None), "ingest": (Client(server.url), connector)}
+    if floor is not None:
+        targets["floor"] = (Client(floor.url), None)
 
-    def event(r, i):
-        body = {"event_id": f"bench-{run}-{r}-{i}", "source": "bench",
-                "contact_id": f"c-{run}-{r}-{i}",
+    def event(tag, r, i):
+        return {"event_id": f"bench-{run}-{tag}-{r}-{i}", "source": "bench",
+                "contact_id": f"c-{run}-{tag}-{r}-{i}",
                 "media_type": "voice", "type": "accepted", "agent_id": "alice",
                 "from": callers[i % len(callers)]}
-        return body
 
-    # Warm both (connections, token caches, first imports) before measuring.
-    timed([lambda i=i: ceiling.call("POST", "/api/v1/contact-events", event("w", i))
-           for i in range(50)])
-    timed([lambda i=i: app.call("POST", "/api/v1/contact-events", event("w", i), connector)
-           for i in range(50)])
-    ratios = []
+    def calls(name, r, count):
+        client, token = targets[name]
+        return [lambda i=i: client.call("POST", "/api/v1/contact-events", event(name, r, i),
+                                        token) for i in range(count)]
+
+    # Warm each (connections, token caches, prepared statements) before measuring.
+    for name in targets:
+        timed(calls(name, "w", 50))
+    titles = {"bare": "bare Flask", "floor": "database floor", "ingest": "ingest accepted"}
+    ratios = {"ingest": [], "floor": []}
     for r in range(ROUNDS):
-        load = loadavg()
-        bare_row = summary(f"bare Flask (round {r + 1})", *timed([
-            lambda i=i, r=r: ceiling.call("POST", "/api/v1/contact-events", event(r, i))
-            for i in range(EVENTS)]), load=load)
-        load = loadavg()
-        ingest_row = summary(f"ingest accepted (round {r + 1})", *timed([
-            lambda i=i, r=r: app.call("POST", "/api/v1/contact-events", event(r, i),
-                                      connector)
-            for i in range(EVENTS)]), load=load)
-        ratio = ingest_row["per_second"] / bare_row["per_second"]
-        ratios.append(ratio)
-        print(f"{'':40} ratio {ratio:.3f}", flush=True)
-        rows += [bare_row, ingest_row]
-    rows.append({"name": "ingest / ceiling (median of rounds)",
-                 "ratio": round(statistics.median(ratios), 3),
-                 "ratios": [round(x, 3) for x in ratios]})
-    print(f"{'ingest / ceiling':40} median {statistics.median(ratios):.3f} "
-          f"of {[round(x, 3) for x in ratios]}", flush=True)
+        measured = {}
+        for name in ("bare", "floor", "ingest"):
+            if name in targets:
+                load = loadavg()
+                measured[name] = summary(f"{titles[name]} (round {r + 1})",
+                                         *timed(calls(name, r, EVENTS)), load=load)
+                rows.append(measured[name])
+        for name in ratios:
+            if name in measured:
+                ratios[name].append(measured[name]["per_second"] /
+                                    measured["bare"]["per_second"])
+        print(f"{'':40} " + "  ".join(f"{name} / ceiling {values[-1]:.3f}"
+                                      for name, values in ratios.items() if values), flush=True)
+    for name, values in ratios.items():
+        if values:
+            label = "ingest / ceiling" if name == "ingest" else "database floor / ceiling"
+            rows.append({"name": f"{label} (median of rounds)",
+                         "ratio": round(statistics.median(values), 3),
+                         "ratios": [round(x, 3) for x in values]})
+            print(f"{label:40} median {statistics.median(values):.3f} "
+                  f"of {[round(x, 3) for x in values]}", flush=True)
     return rows
 
 
@@ -317,10 +327,14 @@ def main() -> None:
     server = LiveServer(url, ADMIN, workers=workers(backend), **env).start()
     bare = LiveServer(url, ADMIN, workers=workers(backend), app="bench.bare:app", **env)
     bare.start()
+    floor = None
+    if backend.startswith("postgresql") and "ingest" in PARTS:
+        floor = LiveServer(url, ADMIN, workers=workers(backend), app="bench.floor:app",
+                           **env).start()
     rows = []
     try:
         if "ingest" in PARTS:
-            rows += ingest_vs_ceiling(server, bare, spans)
+            rows += ingest_vs_ceiling(server, bare, spans, floor)
         if "search" in PARTS:
             rows += searches(server, spans)
         if "journey" in PARTS:
@@ -328,6 +342,8 @@ def main() -> None:
     finally:
         server.stop()
         bare.stop()
+        if floor is not None:
+            floor.stop()
     save(f"{backend}-{CUSTOMERS}", rows)
 
 

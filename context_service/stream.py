@@ -117,8 +117,10 @@ def stream(ws):
         while ws.connected:
             ws.event.wait(max(0.0, min(next_ping, next_check) - time.monotonic()))
             ws.event.clear()  # before reading: whatever arrives from now on sets it again
-            # The client's frames first (its pings), without blocking.
-            while (incoming := ws.receive(timeout=0)) is not None:
+            # The client's frames first (its pings). Only when some arrived: receive()
+            # with a timeout of 0 still arms a timer and yields to gevent's hub, which at
+            # 1,000 streams cost a fifth of a push's fan-out.
+            while ws.input_buffer and (incoming := ws.receive(timeout=0)) is not None:
                 if '"ping"' in incoming:
                     ws.send(json.dumps({"type": "pong"}))
             if not ws.connected:

@@ -49,6 +49,20 @@ def test_accepted_contact_reaches_the_agent_within_a_second(live_server):
         ws_other.close()
 
 
+def test_a_client_ping_is_answered_at_once_and_between_pushes(live_server):
+    """The stream reads its client's frames only when some arrived (no timer per look):
+    a ping is still answered straight away, alone or beside a push."""
+    ws = connect(live_server, live_server.agent_token("alice"))
+    try:
+        ws.send(json.dumps({"type": "ping"}))
+        next_frame(ws, "pong", timeout=1.0)
+        live_server.post_event(live_server.connector_token(), agent_id="alice")
+        ws.send(json.dumps({"type": "ping"}))
+        next_frame(ws, "pong", timeout=1.0)
+    finally:
+        ws.close()
+
+
 def test_changes_reach_every_agent_with_version_and_author(live_server):
     alice, bob = live_server.agent_token("alice"), live_server.agent_token("bob")
     status, customer, headers = live_server.call(
