@@ -7,7 +7,11 @@ tests/api/test_event_cost.py), written out as plain SQL on a raw psycopg connect
 ORM, no schema validation, no authentication, no audit or push bookkeeping in Python. What
 it reaches is the most any implementation of this event on this database, this driver and
 this framework could reach, so the service's ingest is read against it as well as against
-the bare endpoint. PostgreSQL only.
+the bare endpoint.
+
+`POST /one/contact-events` goes further: the whole event as one statement (data-modifying
+CTEs, the stored answer built in SQL), one round trip, the least database work there is.
+PostgreSQL only.
 """
 
 import json
@@ -49,6 +53,47 @@ AUDIT = """INSERT INTO audit_entries (at, actor, entity_type, entity_id, action,
 ANSWER = "UPDATE contact_events SET activity_id = %s, response = %s WHERE id = %s"
 NOTIFY = """SELECT pg_notify('cc_bench_floor', message) FROM unnest(%s::text[])
     WITH ORDINALITY AS m(message, n) ORDER BY n"""
+
+ONE = """WITH claim AS (
+    INSERT INTO contact_events (source, event_id, type, fingerprint, response, received_at,
+        reporter)
+    VALUES (%(source)s, %(event_id)s, %(type)s, '-', '{}', %(now)s, 'key:bench')
+    ON CONFLICT (source, event_id) DO NOTHING RETURNING id),
+caller AS (
+    SELECT customers.id AS cid, requests.id AS rid FROM customers LEFT OUTER JOIN requests
+    ON requests.customer_id = customers.id AND requests.status = 'open'
+    WHERE customers.id IN (SELECT customer_id FROM contact_points
+                           WHERE kind = %(kind)s AND key = %(key)s)
+    ORDER BY customers.id, requests.created_at DESC, requests.id DESC LIMIT 1
+    FOR NO KEY UPDATE OF customers),
+act AS (
+    INSERT INTO activities (request_id, customer_id, source, contact_id, media_type, state,
+        from_address, variables, candidate_ids, agent_id, started_at, version, created_at,
+        updated_at, updated_by)
+    SELECT rid, cid, %(source)s, %(contact_id)s, %(media_type)s, 'active', %(from)s, '{}',
+        '[]', %(agent_id)s, %(now)s, 1, %(now)s, %(now)s, %(actor)s FROM caller, claim
+    RETURNING id, request_id, customer_id),
+entry AS (
+    INSERT INTO open_entries (agent_id, activity_id, customer_id, request_id, opened_at,
+        ringing)
+    SELECT %(agent_id)s, id, customer_id, request_id, %(now)s, false FROM act),
+trail AS (
+    INSERT INTO audit_entries (at, actor, entity_type, entity_id, action, version, changes)
+    SELECT %(now)s, %(actor)s, 'activity', act.id::text, a.action, 1, a.changes::json
+    FROM act, (VALUES ('create', %(c1)s), ('accept', %(c2)s)) AS a(action, changes)),
+body AS (
+    SELECT act.id, json_build_object(
+        'event_id', %(event_id)s, 'source', %(source)s, 'type', %(type)s,
+        'activity', json_build_object(
+            'id', act.id, 'request_id', act.request_id, 'customer_id', act.customer_id,
+            'state', 'active', 'media_type', %(media_type)s, 'contact_id', %(contact_id)s,
+            'agent_id', %(agent_id)s, 'candidate_ids', '[]'::json),
+        'task', NULL) AS answer FROM act),
+answer AS (
+    UPDATE contact_events SET activity_id = body.id, response = body.answer
+    FROM body, claim WHERE contact_events.id = claim.id)
+SELECT body.answer, pg_notify('cc_bench_floor', json_build_object(
+    'type', 'activity.changed', 'id', body.id)::text) FROM body"""
 
 
 @app.post("/api/v1/contact-events")
@@ -93,6 +138,26 @@ def contact_event():
     finally:
         connection.close()
     return jsonify(body), 201
+
+
+@app.post("/one/contact-events")
+def contact_event_in_one_statement():
+    event = request.get_json()
+    kind, key = address_key(event["from"])
+    params = {**event, "now": datetime.now(UTC), "kind": kind, "key": key,
+              "actor": "connector:bench", "c1": json.dumps({"contact_id": event["contact_id"]}),
+              "c2": json.dumps({"agent_id": event["agent_id"]})}
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(ONE, params)
+        row = cursor.fetchone()
+        connection.commit()
+    finally:
+        connection.close()
+    if row is None:
+        return jsonify({"detail": "replayed"}), 200
+    return jsonify(row[0]), 201
 
 
 @app.get("/readyz")

@@ -11,7 +11,10 @@ One run measures, on the same machine and database:
    (gunicorn.conf.py; 2 workers on PostgreSQL, 1 on SQLite; BENCH_THREADS threads), in
    BENCH_ROUNDS interleaved rounds of BENCH_EVENTS requests from BENCH_CLIENTS keep-alive
    clients. The events are `accepted` calls of known customers with an open request;
-   the ratio of each round and their median are printed.
+   the ratio of each round and their median are printed. On PostgreSQL the rounds also
+   measure the database floor (bench/floor.py): the same event's SQL on a raw psycopg
+   connection, as 8 statements and as one, with nothing else, which says how much of
+   the ceiling the database work alone leaves.
 2. **Search latency per kind** (exact E.164, exact email, email prefix, name prefix, last
    name prefix, phone suffix, phone national prefix): BENCH_SEARCHES requests each, one at
    a time, as an agent typing, over BENCH_CUSTOMERS customers.
@@ -215,7 +218,7 @@ def ingest_vs_ceiling(server: LiveServer, bare: LiveServer, spans: dict,
     run = int(time.time())  # new contacts in every run, on reused data too
     targets = {"bare": (Client(bare.url), None), "ingest": (Client(server.url), connector)}
     if floor is not None:
-        targets["floor"] = (Client(floor.url), None)
+        targets["floor"] = targets["one"] = (Client(floor.url), None)
 
     def event(tag, r, i):
         return {"event_id": f"bench-{run}-{tag}-{r}-{i}", "source": "bench",
@@ -225,17 +228,19 @@ def ingest_vs_ceiling(server: LiveServer, bare: LiveServer, spans: dict,
 
     def calls(name, r, count):
         client, token = targets[name]
-        return [lambda i=i: client.call("POST", "/api/v1/contact-events", event(name, r, i),
-                                        token) for i in range(count)]
+        path = "/one/contact-events" if name == "one" else "/api/v1/contact-events"
+        return [lambda i=i: client.call("POST", path, event(name, r, i), token)
+                for i in range(count)]
 
     # Warm each (connections, token caches, prepared statements) before measuring.
     for name in targets:
         timed(calls(name, "w", 50))
-    titles = {"bare": "bare Flask", "floor": "database floor", "ingest": "ingest accepted"}
-    ratios = {"ingest": [], "floor": []}
+    titles = {"bare": "bare Flask", "floor": "database floor, 8 statements",
+              "one": "database floor, 1 statement", "ingest": "ingest accepted"}
+    ratios = {"ingest": [], "floor": [], "one": []}
     for r in range(ROUNDS):
         measured = {}
-        for name in ("bare", "floor", "ingest"):
+        for name in ("bare", "floor", "one", "ingest"):
             if name in targets:
                 load = loadavg()
                 measured[name] = summary(f"{titles[name]} (round {r + 1})",
@@ -249,7 +254,8 @@ def ingest_vs_ceiling(server: LiveServer, bare: LiveServer, spans: dict,
                                       for name, values in ratios.items() if values), flush=True)
     for name, values in ratios.items():
         if values:
-            label = "ingest / ceiling" if name == "ingest" else "database floor / ceiling"
+            label = {"ingest": "ingest / ceiling", "floor": "floor, 8 statements / ceiling",
+                     "one": "floor, 1 statement / ceiling"}[name]
             rows.append({"name": f"{label} (median of rounds)",
                          "ratio": round(statistics.median(values), 3),
                          "ratios": [round(x, 3) for x in values]})
@@ -324,15 +330,15 @@ def main() -> None:
           f"{THREADS} threads; load {loadavg()}", flush=True)
     spans = load_data(url, reuse=os.environ.get("BENCH_REUSE") == "1")
     env = {"GUNICORN_THREADS": THREADS, "TOKEN_CACHE_SECONDS": 10}
-    server = LiveServer(url, ADMIN, workers=workers(backend), **env).start()
-    bare = LiveServer(url, ADMIN, workers=workers(backend), app="bench.bare:app", **env)
-    bare.start()
-    floor = None
+    apps = ["context_service.wsgi:app", "bench.bare:app"]
     if backend.startswith("postgresql") and "ingest" in PARTS:
-        floor = LiveServer(url, ADMIN, workers=workers(backend), app="bench.floor:app",
-                           **env).start()
-    rows = []
+        apps.append("bench.floor:app")
+    servers, rows = [], []
     try:
+        for app in apps:  # each stopped below, whichever failed to start
+            servers.append(LiveServer(url, ADMIN, workers=workers(backend), app=app, **env))
+            servers[-1].start()
+        server, bare, floor = (servers + [None])[:3]
         if "ingest" in PARTS:
             rows += ingest_vs_ceiling(server, bare, spans, floor)
         if "search" in PARTS:
@@ -340,10 +346,8 @@ def main() -> None:
         if "journey" in PARTS:
             rows += journeys(server, spans)
     finally:
-        server.stop()
-        bare.stop()
-        if floor is not None:
-            floor.stop()
+        for started in servers:
+            started.stop()
     save(f"{backend}-{CUSTOMERS}", rows)
 
 
