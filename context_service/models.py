@@ -283,8 +283,10 @@ class Activity(Versioned, Base):
     )
 
     request: so.Mapped[Request | None] = so.relationship(back_populates="activities")
+    # Loaded when read: routing, events and the Open list load activities by the thousand
+    # and never show tags; the journey and the export load them in bulk (selectinload).
     tags: so.Mapped[list["Tag"]] = so.relationship(
-        cascade="all, delete-orphan", order_by="Tag.id", lazy="selectin"
+        cascade="all, delete-orphan", order_by="Tag.id"
     )
     notes: so.Mapped[list["Note"]] = so.relationship(
         cascade="all, delete-orphan", order_by="Note.id"

@@ -248,7 +248,7 @@ def journey(session, customer: Customer, limit: int = JOURNEY_PAGE,
         sa.select(Request).where(Request.id.in_({request_id for _at, request_id, _a in items})))}
     activities = {a.id: a for a in session.scalars(
         sa.select(Activity).where(Activity.id.in_({a for _at, _r, a in items if a}))
-        .options(so.selectinload(Activity.notes)))}
+        .options(so.selectinload(Activity.notes), so.selectinload(Activity.tags)))}
     shown: dict[int, dict] = {}
     for _at, request_id, activity_id in items:
         entry = shown.setdefault(request_id, {**_columns(requests[request_id]),

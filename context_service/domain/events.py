@@ -7,7 +7,6 @@ and its stored answer is what every replay gets back.
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
-import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..auth import Principal
@@ -123,8 +122,7 @@ _UNKNOWN = object()  # the event's task is looked up once the event is applied
 
 def _find_activity(session, data: dict, principal: Principal, lock: bool) -> Activity | None:
     """The contact's activity, if known; with `lock`, its row locked as it is now."""
-    stmt = (sa.select(Activity).filter_by(source=data["source"], contact_id=data["contact_id"])
-            .options(so.lazyload(Activity.tags)))  # an event has no use for them
+    stmt = sa.select(Activity).filter_by(source=data["source"], contact_id=data["contact_id"])
     if lock:
         stmt = stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
     activity = session.scalar(stmt)

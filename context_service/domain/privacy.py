@@ -42,7 +42,8 @@ def export(session, customer: Customer) -> dict:
     """Everything stored about the customer, oldest facts first within each list."""
     requests = session.scalars(
         sa.select(Request).where(Request.customer_id == customer.id)
-        .options(so.selectinload(Request.activities).selectinload(Activity.notes))
+        .options(so.selectinload(Request.activities).options(
+            so.selectinload(Activity.notes), so.selectinload(Activity.tags)))
         .order_by(Request.created_at.desc(), Request.id.desc())).all()
     activity_ids = [a.id for r in requests for a in r.activities]
     messages, tasks = {}, {}

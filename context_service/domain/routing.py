@@ -482,12 +482,17 @@ def with_previews(session, tasks: list[Task], agent_id: str | None = None) -> li
     customer_ids = {task.activity.customer_id for task in tasks if task.activity.customer_id}
     customers = {customer.id: customer for customer in session.scalars(
         sa.select(Customer).where(Customer.id.in_(customer_ids)))} if customer_ids else {}
-    open_requests = requests_domain.current_open(session, customer_ids)
+    # Looked up only for what needs it: an activity with a request shows its own, and calls
+    # carry no messages.
+    open_requests = requests_domain.current_open(session, {
+        task.activity.customer_id for task in tasks
+        if task.activity.customer_id and not task.activity.request_id})
+    texts = [task.activity_id for task in tasks if task.media_type != "voice"]
     subjects = dict(session.execute(
         sa.select(Message.activity_id, Message.subject)
-        .where(Message.activity_id.in_(activity_ids), Message.direction == "in",
+        .where(Message.activity_id.in_(texts), Message.direction == "in",
                Message.subject.is_not(None))
-        .order_by(Message.id.desc())).all())  # the first message's subject wins
+        .order_by(Message.id.desc())).all()) if texts else {}  # the first subject wins
     entries = dict(session.execute(
         sa.select(OpenEntry.activity_id, OpenEntry.id)
         .where(OpenEntry.agent_id == agent_id, OpenEntry.activity_id.in_(activity_ids),
