@@ -369,11 +369,14 @@ def accept(session, task_id: int, agent_id: str, actor: str) -> Task:
     The activity joins the customer's latest open request (R2) and the customer enters
     the agent's Open list. Accepting again what one already took answers the same.
     """
-    now = utcnow()
     agent = get_agent(session, agent_id, claim=True)  # no offer reaches it meanwhile
     task = session.scalar(_claim(sa.select(Task).where(Task.id == task_id)))
     if task is None:
         raise NotFound(f"Task {task_id} does not exist.")
+    # The time of the accept is when its rows are ours: a close of the agent's last task may
+    # have held them until now, and the accept must not seem to start before that one ended
+    # (nor beat a deadline that passed while it waited).
+    now = utcnow()
     if task.status == "active" and task.agent_id == agent_id:
         return task
     if task.status == "offered" and task.agent_id == agent_id:

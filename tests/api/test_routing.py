@@ -1,14 +1,16 @@
 """Care desktop mode over the API: agent state, offers, timeouts, room, the queue (R13-R15)."""
 
 from datetime import timedelta
+from threading import Event, Thread
 
 import pytest
+import sqlalchemy as sa
 
 from context_service import router
 from context_service.domain import routing
 from context_service.extensions import db
 from context_service.models import AuditEntry, Task, utcnow
-from tests.conftest import create_agent, event
+from tests.conftest import ADMIN_TOKEN, Api, create_agent, event
 
 EVENTS = "/api/v1/contact-events"
 STATE = "/api/v1/me/state"
@@ -319,3 +321,54 @@ def test_routing_changes_are_audited(admin, connector, agent, count):
     actions = [entry["action"] for entry in reversed(entries)]
     assert actions == ["queue", "offer", "accept"]
     assert count(AuditEntry, AuditEntry.entity_type == "task") == 3
+
+
+def test_an_accept_that_waited_for_a_close_starts_after_it_ended(committed_app, engine):
+    """The agent's close holds its row while the accept of its next call waits for it: the
+    accept's time is taken once the row is its own, so the stored spans never overlap (the
+    routing load test checks room from them). PostgreSQL: SQLite runs one writer at a time,
+    from its first statement."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("concurrent writers exist only on PostgreSQL")
+    admin = Api(committed_app.test_client(), ADMIN_TOKEN)
+    create_agent(admin, "alice")
+    key = admin.post("/api/v1/admin/api-keys", json={"name": "pbx", "role": "connector"}).json
+    connector = Api(admin.client, key["token"])
+    first, second = queue_contact(connector, "call-1"), queue_contact(connector, "call-2")
+    alice = Api(admin.client, admin.post("/api/v1/admin/agents/alice/tokens").json["token"])
+    taken = alice.post(f"/api/v1/tasks/{first['task']['id']}/accept")
+    assert taken.status_code == 200, taken.json
+
+    factory = committed_app.extensions["database"]["factory"]
+    claiming, closed, accepted = Event(), Event(), {}
+
+    def hold_before_claiming(_conn, _cursor, statement, *_args):
+        # The accept has begun; the close takes the agent's row before the accept asks.
+        if statement.lstrip().startswith("SELECT agents") and "FOR NO KEY UPDATE" in statement \
+                and not claiming.is_set():
+            claiming.set()
+            closed.wait(10)
+
+    def accept():
+        with committed_app.app_context():
+            session = factory()
+            sa.event.listen(session.connection(), "before_cursor_execute", hold_before_claiming)
+            task = routing.accept(session, second["task"]["id"], "alice", "alice")
+            accepted["at"] = task.accepted_at
+            session.commit()
+            session.close()
+
+    waiting = Thread(target=accept)
+    waiting.start()
+    assert claiming.wait(10)
+    with committed_app.app_context():
+        session = factory()
+        done = routing.complete(session, first["activity"]["id"], "alice", "alice")
+        closed.set()  # the accept now waits for this transaction's lock on the agent
+        waiting.join(0.3)
+        assert waiting.is_alive()
+        ended_at = done.ended_at
+        session.commit()
+        session.close()
+    waiting.join(10)
+    assert accepted["at"] >= ended_at
