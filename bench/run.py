@@ -216,9 +216,14 @@ def ingest_vs_ceiling(server: LiveServer, bare: LiveServer, spans: dict,
     first, n = spans["callers"]
     callers = [p["phones"][0] for p in synthetic.people(first, n)]
     run = int(time.time())  # new contacts in every run, on reused data too
-    targets = {"bare": (Client(bare.url), None), "ingest": (Client(server.url), connector)}
+    events = "/api/v1/contact-events"
+    # name: (title, client, token, path), in the order each round measures them.
+    targets = {"bare": ("bare Flask", Client(bare.url), None, events)}
     if floor is not None:
-        targets["floor"] = targets["one"] = (Client(floor.url), None)
+        targets["floor"] = ("database floor, 8 statements", Client(floor.url), None, events)
+        targets["one"] = ("database floor, 1 statement", Client(floor.url), None,
+                          "/one/contact-events")
+    targets["ingest"] = ("ingest accepted", Client(server.url), connector, events)
 
     def event(tag, r, i):
         return {"event_id": f"bench-{run}-{tag}-{r}-{i}", "source": "bench",
@@ -227,40 +232,32 @@ def ingest_vs_ceiling(server: LiveServer, bare: LiveServer, spans: dict,
                 "from": callers[i % len(callers)]}
 
     def calls(name, r, count):
-        client, token = targets[name]
-        path = "/one/contact-events" if name == "one" else "/api/v1/contact-events"
+        _title, client, token, path = targets[name]
         return [lambda i=i: client.call("POST", path, event(name, r, i), token)
                 for i in range(count)]
 
     # Warm each (connections, token caches, prepared statements) before measuring.
     for name in targets:
         timed(calls(name, "w", 50))
-    titles = {"bare": "bare Flask", "floor": "database floor, 8 statements",
-              "one": "database floor, 1 statement", "ingest": "ingest accepted"}
-    ratios = {"ingest": [], "floor": [], "one": []}
+    ratios = {name: [] for name in targets if name != "bare"}
     for r in range(ROUNDS):
         measured = {}
-        for name in ("bare", "floor", "one", "ingest"):
-            if name in targets:
-                load = loadavg()
-                measured[name] = summary(f"{titles[name]} (round {r + 1})",
-                                         *timed(calls(name, r, EVENTS)), load=load)
-                rows.append(measured[name])
-        for name in ratios:
-            if name in measured:
-                ratios[name].append(measured[name]["per_second"] /
-                                    measured["bare"]["per_second"])
+        for name, (title, *_rest) in targets.items():
+            load = loadavg()
+            measured[name] = summary(f"{title} (round {r + 1})",
+                                     *timed(calls(name, r, EVENTS)), load=load)
+            rows.append(measured[name])
+        for name, values in ratios.items():
+            values.append(measured[name]["per_second"] / measured["bare"]["per_second"])
         print(f"{'':40} " + "  ".join(f"{name} / ceiling {values[-1]:.3f}"
-                                      for name, values in ratios.items() if values), flush=True)
+                                      for name, values in ratios.items()), flush=True)
     for name, values in ratios.items():
-        if values:
-            label = {"ingest": "ingest / ceiling", "floor": "floor, 8 statements / ceiling",
-                     "one": "floor, 1 statement / ceiling"}[name]
-            rows.append({"name": f"{label} (median of rounds)",
-                         "ratio": round(statistics.median(values), 3),
-                         "ratios": [round(x, 3) for x in values]})
-            print(f"{label:40} median {statistics.median(values):.3f} "
-                  f"of {[round(x, 3) for x in values]}", flush=True)
+        label = f"{targets[name][0]} / ceiling"
+        rows.append({"name": f"{label} (median of rounds)",
+                     "ratio": round(statistics.median(values), 3),
+                     "ratios": [round(x, 3) for x in values]})
+        print(f"{label:40} median {statistics.median(values):.3f} "
+              f"of {[round(x, 3) for x in values]}", flush=True)
     return rows
 
 

@@ -214,11 +214,18 @@ def agent2(admin):
     return create_agent(admin, "bob")
 
 
+def create_connector(admin, name="pbx"):
+    """A connector key's client; `key_id` is its row (a contact belongs to the key)."""
+    response = admin.post("/api/v1/admin/api-keys", json={"name": name, "role": "connector"})
+    assert response.status_code == 201, response.json
+    connector = Api(admin.client, response.json["token"])
+    connector.key_id = response.json["id"]
+    return connector
+
+
 @pytest.fixture
 def connector(admin):
-    response = admin.post("/api/v1/admin/api-keys", json={"name": "pbx", "role": "connector"})
-    assert response.status_code == 201
-    return Api(admin.client, response.json["token"])
+    return create_connector(admin)
 
 
 _counter = iter(range(1, 10**9))

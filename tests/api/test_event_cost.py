@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from context_service.models import Activity, AuditEntry, OpenEntry
-from tests.conftest import ADMIN_TOKEN, Api, create_agent, event
+from tests.conftest import ADMIN_TOKEN, Api, create_agent, create_connector, event
 
 URL = "/api/v1/contact-events"
 
@@ -20,11 +20,9 @@ URL = "/api/v1/contact-events"
 def api(committed_app):
     admin = Api(committed_app.test_client(), ADMIN_TOKEN)
     create_agent(admin, "alice")
-    key = admin.post("/api/v1/admin/api-keys", json={"name": "pbx", "role": "connector"}).json
+    connector = create_connector(admin)
     customer = admin.post("/api/v1/customers", json={
         "first_name": "Ann", "phones": ["+1 415 555 0100"]}).json
-    connector = Api(admin.client, key["token"])
-    connector.key_id = key["id"]
     return admin, connector, customer
 
 

@@ -10,7 +10,7 @@ from context_service import router
 from context_service.domain import routing
 from context_service.extensions import db
 from context_service.models import AuditEntry, Task, utcnow
-from tests.conftest import ADMIN_TOKEN, Api, create_agent, event
+from tests.conftest import ADMIN_TOKEN, Api, create_agent, create_connector, event
 
 EVENTS = "/api/v1/contact-events"
 STATE = "/api/v1/me/state"
@@ -331,11 +331,8 @@ def test_an_accept_that_waited_for_a_close_starts_after_it_ended(committed_app, 
     if engine.dialect.name != "postgresql":
         pytest.skip("concurrent writers exist only on PostgreSQL")
     admin = Api(committed_app.test_client(), ADMIN_TOKEN)
-    create_agent(admin, "alice")
-    key = admin.post("/api/v1/admin/api-keys", json={"name": "pbx", "role": "connector"}).json
-    connector = Api(admin.client, key["token"])
+    alice, connector = create_agent(admin, "alice"), create_connector(admin)
     first, second = queue_contact(connector, "call-1"), queue_contact(connector, "call-2")
-    alice = Api(admin.client, admin.post("/api/v1/admin/agents/alice/tokens").json["token"])
     taken = alice.post(f"/api/v1/tasks/{first['task']['id']}/accept")
     assert taken.status_code == 200, taken.json
 
