@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.run import (  # noqa: E402
     CLIENTS,
     CUSTOMERS,
+    CpuMeter,
     database,
     loadavg,
     save,
@@ -109,6 +110,23 @@ def wait_for(closes, expected, timeout=300) -> bool:
     return len(closes) >= expected
 
 
+def cpu_per_cycle(used: dict, wall: float, cycles: int) -> dict:
+    """The burst's CPU per full cycle, by who used it, and the rate the machine's cores
+    would allow if that CPU were all there is to it (the machine busy with nothing else)."""
+    per_cycle = {part: round(seconds * 1000 / max(cycles, 1), 1) for part, seconds in used.items()}
+    cores = len(os.sched_getaffinity(0))
+    total = sum(per_cycle.values())
+    row = {"name": "cpu per cycle", "ms": per_cycle, "total_ms": round(total, 1),
+           "busy_cores": round(sum(used.values()) / wall, 2), "cores": cores,
+           "cycles_per_second_if_cpu_bound": round(cores * 1000 / total, 1) if total else None,
+           "loadavg": loadavg()}
+    parts = ", ".join(f"{part} {ms} ms" for part, ms in per_cycle.items())
+    print(f"{'cpu per cycle':28} {total:8.1f} ms  ({parts}; {row['busy_cores']} of {cores} "
+          f"cores busy: at most {row['cycles_per_second_if_cpu_bound']}/s on this CPU)  "
+          f"load {row['loadavg']}", flush=True)
+    return row
+
+
 def main() -> None:
     url, backend = database()
     print(f"backend {backend}: {TASKS} queued contacts, {AGENTS} agents, {CLIENTS} client "
@@ -137,11 +155,14 @@ def main() -> None:
             measured.clear()
 
         # A burst: CLIENTS threads queue TASKS contacts as fast as they are answered.
+        cpu = CpuMeter(server.process.pid)
+        cpu.start()
         start = time.perf_counter()
         rows.append(summary("queued event", *timed(
             [queued(server, connector, posted, n) for n in range(TASKS)])))
         done = wait_for(closes, TASKS)
         wall = time.perf_counter() - start
+        used = cpu.stop()
         for desk in desks:
             desk.ws.close()
         time.sleep(0.5)
@@ -154,6 +175,7 @@ def main() -> None:
         print(f"{'whole cycle':28} {cycle['per_second']:8}/s  ({len(closes)} tasks queued, "
               f"offered, accepted and closed in {wall:.1f} s)  load {cycle['loadavg']}")
         rows.append(cycle)
+        rows.append(cpu_per_cycle(used, wall, len(closes)))
 
         for token in tokens:
             server.call("PUT", "/api/v1/me/state", {"state": "not_ready"}, token=token)

@@ -31,6 +31,7 @@ loaded (the same sizes), BENCH_REUSE=1; BENCH_PARTS=search,journey picks parts.
 import http.client
 import json
 import os
+import pwd
 import random
 import statistics
 import sys
@@ -65,11 +66,63 @@ TARGETS = int(os.environ.get("BENCH_INGEST_CUSTOMERS", "1000"))  # ingest's call
 JOURNEYS = int(os.environ.get("BENCH_JOURNEYS", "20"))
 JOURNEY_ACTIVITIES = int(os.environ.get("BENCH_JOURNEY_ACTIVITIES", "1000"))
 PARTS = os.environ.get("BENCH_PARTS", "ingest,search,journey").split(",")
+# make run's settings where the tests' differ (LiveServer turns the token cache off).
+MAKE_RUN = {"TOKEN_CACHE_SECONDS": 10}
 
 
 def loadavg() -> str:
     """The machine's load (1, 5, 15 minutes) right now: other work shares the cores."""
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU a process has used so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> dict[int, tuple[int, str]]:
+    """Every process on the machine: pid -> (parent pid, owner's user name)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                found[int(entry.name)] = (ppid, pwd.getpwuid(entry.stat().st_uid).pw_name)
+            except (OSError, KeyError):
+                continue
+    return found
+
+
+class CpuMeter:
+    """CPU seconds used by the service (a process and its descendants), PostgreSQL's
+    processes and this benchmark's own process, between `start()` and `stop()`: where a
+    saturated machine's two cores went."""
+
+    def __init__(self, service_pid: int):
+        self.service_pid = service_pid
+
+    def _read(self) -> dict[str, float]:
+        processes = _processes()
+        service, frontier = set(), {self.service_pid}
+        while frontier:
+            service |= frontier
+            frontier = {pid for pid, (ppid, _) in processes.items()
+                        if ppid in frontier and pid not in service}
+        postgres = {pid for pid, (_, user) in processes.items() if user == "postgres"}
+        return {"service": sum(map(_cpu_seconds, service)),
+                "postgresql": sum(map(_cpu_seconds, postgres)),
+                "client": _cpu_seconds(os.getpid())}
+
+    def start(self) -> None:
+        self.before = self._read()
+
+    def stop(self) -> dict[str, float]:
+        after = self._read()
+        return {part: after[part] - self.before[part] for part in after}
 
 
 # --- helpers bench/routing.py shares ------------------------------------------------------
@@ -140,7 +193,8 @@ def workers(backend: str) -> int:
 def serve(url: str, backend: str, threads: int) -> LiveServer:
     """The plain customers in place, and gunicorn on them."""
     prepare(url)
-    return LiveServer(url, ADMIN, workers=workers(backend), GUNICORN_THREADS=threads).start()
+    return LiveServer(url, ADMIN, workers=workers(backend), GUNICORN_THREADS=threads,
+                      **MAKE_RUN).start()
 
 
 def save(name: str, rows: list) -> None:
@@ -326,7 +380,7 @@ def main() -> None:
           f"{SEARCHES} searches/kind, {CLIENTS} clients, {workers(backend)} worker(s) x "
           f"{THREADS} threads; load {loadavg()}", flush=True)
     spans = load_data(url, reuse=os.environ.get("BENCH_REUSE") == "1")
-    env = {"GUNICORN_THREADS": THREADS, "TOKEN_CACHE_SECONDS": 10}
+    env = {"GUNICORN_THREADS": THREADS, **MAKE_RUN}
     apps = ["context_service.wsgi:app", "bench.bare:app"]
     if backend.startswith("postgresql") and "ingest" in PARTS:
         apps.append("bench.floor:app")

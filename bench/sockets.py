@@ -44,7 +44,7 @@ from simple_websocket import Client, ConnectionClosed  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import ADMIN, _empty, database, loadavg, save  # noqa: E402
+from bench.run import ADMIN, MAKE_RUN, _empty, database, loadavg, save  # noqa: E402
 from tests.live import LiveServer  # noqa: E402
 
 FULL = os.environ.get("BENCH_FULL") == "1"
@@ -54,8 +54,7 @@ REST = int(os.environ.get("BENCH_REST", "300"))
 PUSHES = int(os.environ.get("BENCH_PUSHES", "30"))
 CLOSE = int(os.environ.get("BENCH_CLOSE", "100"))
 METRICS = "bench-metrics-token"
-# make run's settings, not the tests' (LiveServer turns the token cache off).
-DEFAULTS = {"TOKEN_CACHE_SECONDS": 10, "METRICS_TOKEN": METRICS}
+DEFAULTS = {**MAKE_RUN, "METRICS_TOKEN": METRICS}
 
 
 def quantiles(values) -> dict:
