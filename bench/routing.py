@@ -36,6 +36,7 @@ from bench.run import (  # noqa: E402
     serve,
     summary,
     timed,
+    workers,
 )
 
 FULL = os.environ.get("BENCH_FULL") == "1"
@@ -110,20 +111,22 @@ def wait_for(closes, expected, timeout=300) -> bool:
     return len(closes) >= expected
 
 
-def cpu_per_cycle(used: dict, wall: float, cycles: int) -> dict:
-    """The burst's CPU per full cycle, by who used it, and the rate the machine's cores
-    would allow if that CPU were all there is to it (the machine busy with nothing else)."""
+def cpu_per_cycle(used: dict, wall: float, cycles: int, service_workers: int) -> dict:
+    """The burst's CPU per full cycle, by who used it, and the rate that CPU allows at most:
+    the machine's cores shared by all of it, each worker process on one core at a time."""
     per_cycle = {part: round(seconds * 1000 / max(cycles, 1), 1) for part, seconds in used.items()}
     cores = len(os.sched_getaffinity(0))
     total = sum(per_cycle.values())
+    bound = min(cores * 1000 / total, service_workers * 1000 / per_cycle["service"]) \
+        if per_cycle["service"] else None
     row = {"name": "cpu per cycle", "ms": per_cycle, "total_ms": round(total, 1),
            "busy_cores": round(sum(used.values()) / wall, 2), "cores": cores,
-           "cycles_per_second_if_cpu_bound": round(cores * 1000 / total, 1) if total else None,
+           "workers": service_workers, "bound_per_second": bound and round(bound, 1),
            "loadavg": loadavg()}
     parts = ", ".join(f"{part} {ms} ms" for part, ms in per_cycle.items())
     print(f"{'cpu per cycle':28} {total:8.1f} ms  ({parts}; {row['busy_cores']} of {cores} "
-          f"cores busy: at most {row['cycles_per_second_if_cpu_bound']}/s on this CPU)  "
-          f"load {row['loadavg']}", flush=True)
+          f"cores busy; this CPU allows at most {row['bound_per_second']}/s with "
+          f"{service_workers} worker(s))  load {row['loadavg']}", flush=True)
     return row
 
 
@@ -175,7 +178,7 @@ def main() -> None:
         print(f"{'whole cycle':28} {cycle['per_second']:8}/s  ({len(closes)} tasks queued, "
               f"offered, accepted and closed in {wall:.1f} s)  load {cycle['loadavg']}")
         rows.append(cycle)
-        rows.append(cpu_per_cycle(used, wall, len(closes)))
+        rows.append(cpu_per_cycle(used, wall, len(closes), workers(backend)))
 
         for token in tokens:
             server.call("PUT", "/api/v1/me/state", {"state": "not_ready"}, token=token)
