@@ -49,6 +49,9 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        # SQLite's advice for WAL: commits no longer wait for a disk flush each (which held
+        # the one worker still), and the file is never corrupted; a power cut may undo the
+        # last commits.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
