@@ -17,7 +17,6 @@ from simple_websocket import ConnectionClosed
 
 from . import metrics
 from .auth import Principal, hash_token, principal_for_token, usable_digests
-from .db import reading
 from .domain import presence, routing
 from .extensions import db, sock
 from .models import OpenEntry, Task
@@ -101,7 +100,7 @@ class TokenWatch:
                 log.exception("could not check the open streams' tokens")
 
     def check(self, streams: dict[int, tuple[str, threading.Event]]) -> None:
-        with self.app.app_context(), reading(), db.new_session() as session:
+        with self.app.app_context(), db.new_session() as session:
             usable = usable_digests(session, {digest for digest, _ in streams.values()})
         for sub_id, (digest, event) in streams.items():
             if digest not in usable:
