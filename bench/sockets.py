@@ -14,7 +14,7 @@ worker, TOKEN_CACHE_SECONDS 10) is measured with no stream open, then with N ope
    time from sending the PATCH to the `customer.changed` frame on every open stream, p50
    and p99 over all streams and changes (the client runs on the same machine);
 3. **memory per stream**: the worker's resident memory with N streams open, less without,
-   divided by N; and the instance's CPU while they sit idle for BENCH_IDLE seconds (10);
+   divided by N;
 4. **closed-stream release**: BENCH_CLOSE streams are closed by their clients at once; the
    time until the server's `cc_streams_open` gauge (/metrics) has let go of all of them.
 
@@ -44,7 +44,7 @@ from simple_websocket import Client, ConnectionClosed  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import ADMIN, MAKE_RUN, CpuMeter, _empty, database, loadavg, save  # noqa: E402
+from bench.run import ADMIN, MAKE_RUN, _empty, database, loadavg, save  # noqa: E402
 from tests.live import LiveServer  # noqa: E402
 
 FULL = os.environ.get("BENCH_FULL") == "1"
@@ -53,7 +53,6 @@ STREAMS = [int(n) for n in os.environ.get(
 REST = int(os.environ.get("BENCH_REST", "300"))
 PUSHES = int(os.environ.get("BENCH_PUSHES", "30"))
 CLOSE = int(os.environ.get("BENCH_CLOSE", "100"))
-IDLE = float(os.environ.get("BENCH_IDLE", "10"))
 METRICS = "bench-metrics-token"
 DEFAULTS = {**MAKE_RUN, "METRICS_TOKEN": METRICS}
 
@@ -200,12 +199,6 @@ def main() -> None:
             rows.append(report(f"memory, {n} streams", {
                 "worker_rss_mb": round(rss / 1024, 1),
                 "per_stream_kb": round((rss - rss_before) / n, 1)}))
-            cpu = CpuMeter(first.process.pid)
-            cpu.start()
-            gevent.sleep(IDLE)
-            rows.append(report(f"idle, {n} streams open", {
-                "service_cpu_percent": round(cpu.stop()["service"] * 100 / IDLE, 1),
-                "seconds": IDLE}))
         # Closing: the server lets go of each closed stream (its gauge) within ...
         before = open_streams(first)
         closing, streams = streams[:CLOSE], streams[CLOSE:]

@@ -65,7 +65,6 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         extensions.api.register_blueprint(blueprint)
     app.register_blueprint(stream.bp)
-    app.extensions["token_watch"] = stream.TokenWatch(app)
     app.register_blueprint(gadget.bp)
     app.register_blueprint(docs.bp)
     metrics.init_app(app)

@@ -120,21 +120,6 @@ def revoked_message(agent_id: str | None = None, key_ids=(), kind="revoked") -> 
             "agent_id": agent_id, "key_ids": sorted(key_ids)}
 
 
-def _usable():
-    """A token still works: not revoked, not expired."""
-    return ApiToken.revoked_at.is_(None) & sa.or_(ApiToken.expires_at.is_(None),
-                                                  ApiToken.expires_at > utcnow())
-
-
-def usable_digests(session, digests) -> set[str]:
-    """Which of these token hashes still work, looked up together."""
-    digests, usable = list(digests), set()
-    for start in range(0, len(digests), 500):  # a bounded IN list per statement
-        usable.update(session.scalars(sa.select(ApiToken.token_hash).where(
-            ApiToken.token_hash.in_(digests[start:start + 500]), _usable())))
-    return usable
-
-
 def principal_for_token(session, token: str) -> Principal | None:
     admin_token = current_app.config.get("CONTEXT_ADMIN_TOKEN")
     if admin_token and hmac.compare_digest(token.encode(), admin_token.encode()):
@@ -145,7 +130,14 @@ def principal_for_token(session, token: str) -> Principal | None:
     cache: TokenCache = current_app.extensions["tokens"]
     if (principal := cache.get(digest)) is not None:
         return principal
-    row = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == digest, _usable()))
+    now = utcnow()
+    row = session.scalar(
+        sa.select(ApiToken).where(
+            ApiToken.token_hash == digest,
+            ApiToken.revoked_at.is_(None),
+            sa.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
+        )
+    )
     if row is None:
         return None
     principal = Principal(role=row.role, name=row.name, agent_id=row.agent_id, key_id=row.id,

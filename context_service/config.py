@@ -110,8 +110,7 @@ SETTINGS = {
     "RATELIMIT_KEY_PREFIX": ("cc", str, "prefix of this deployment's keys in shared storage"),
     "TOKEN_CACHE_SECONDS": (10.0, float, "how long a process trusts a token it looked up "
                             "(revocations reach every process at once anyway)"),
-    "STREAM_RECHECK_SECONDS": (10.0, float, "how often a process checks its open streams' "
-                               "tokens again, all in one look"),
+    "STREAM_RECHECK_SECONDS": (10.0, float, "how often an open stream checks its token again"),
     "CONNECT_CCP_URL": (None, _http_url,
                         "Amazon Connect CCP the Connect bridge embeds, e.g. "
                         "https://example.my.connect.aws/ccp-v2/"),

@@ -8,22 +8,20 @@ loaded here from the database when they are sent.
 """
 
 import json
-import logging
-import threading
+import random
 import time
 
 from flask import Blueprint, current_app
 from simple_websocket import ConnectionClosed
 
 from . import metrics
-from .auth import Principal, hash_token, principal_for_token, usable_digests
+from .auth import Principal, principal_for_token
 from .domain import presence, routing
 from .extensions import db, sock
 from .models import OpenEntry, Task
 from .push import Inbox
 from .schemas import OpenEntrySchema, TaskSchema
 
-log = logging.getLogger(__name__)
 AUTH_TIMEOUT_SECONDS = 10
 CLOSE_UNAUTHORIZED = 4401
 _entry_schema = OpenEntrySchema()
@@ -55,57 +53,6 @@ def _authenticate(ws) -> tuple[Principal, str] | None:
         _refuse(ws, "The first frame must be {type: auth, token} with an agent's token.")
         return None
     return principal, token
-
-
-class TokenWatch:
-    """This process's open streams' tokens, looked up again together now and then.
-
-    A token can stop working without a message telling its stream: it expired, or it was
-    revoked while this process's push listener was reconnecting. One statement every
-    STREAM_RECHECK_SECONDS checks them all, and the streams whose token no longer works
-    are woken to close: a lookup per stream was 200 a second at 2,000 streams.
-    """
-
-    def __init__(self, app):
-        self.app = app
-        self.every = app.config["STREAM_RECHECK_SECONDS"]
-        self._streams: dict[int, tuple[str, threading.Event]] = {}
-        self.ended: set[int] = set()
-        self._lock = threading.Lock()
-        self._running = False
-
-    def watch(self, sub_id: int, token: str, event) -> None:
-        with self._lock:
-            self._streams[sub_id] = (hash_token(token), event)
-            if not self._running:  # it stops when the last stream has gone
-                self._running = True
-                threading.Thread(target=self._run, daemon=True, name="token-watch").start()
-
-    def forget(self, sub_id: int) -> None:
-        with self._lock:
-            self._streams.pop(sub_id, None)
-            self.ended.discard(sub_id)
-
-    def _run(self) -> None:
-        while True:
-            time.sleep(self.every)
-            with self._lock:
-                if not self._streams:
-                    self._running = False
-                    return
-                streams = dict(self._streams)
-            try:
-                self.check(streams)
-            except Exception:  # the database may be away: the next round tries again
-                log.exception("could not check the open streams' tokens")
-
-    def check(self, streams: dict[int, tuple[str, threading.Event]]) -> None:
-        with self.app.app_context(), db.new_session() as session:
-            usable = usable_digests(session, {digest for digest, _ in streams.values()})
-        for sub_id, (digest, event) in streams.items():
-            if digest not in usable:
-                self.ended.add(sub_id)
-                event.set()
 
 
 def _revokes(message: dict, principal: Principal) -> bool:
@@ -146,9 +93,8 @@ def stream(ws):
     """Push changes to one signed-in agent until the socket closes.
 
     One wait serves everything: the inbox shares the WebSocket's event, which is set by a
-    push, by a frame from the client, by the socket closing and by the token watch, so a
-    closed socket ends its stream (and frees it) at once, and a quiet one costs nothing
-    until its next ping.
+    push, by a frame from the client and by the socket closing, so a closed socket ends
+    its stream (and frees it) at once, and a quiet one costs nothing until its next ping.
     """
     signed_in = _authenticate(ws)
     if signed_in is None:
@@ -157,15 +103,19 @@ def stream(ws):
     push = current_app.extensions["push"]
     push["bus"].ensure_listening()
     sub_id, inbox = push["hub"].subscribe(principal.agent_id, Inbox(ws.event))
-    watch: TokenWatch = current_app.extensions["token_watch"]
-    watch.watch(sub_id, token, ws.event)
     metrics.STREAMS_OPEN.inc()
     ping_every = current_app.config["WS_PING_SECONDS"]
+    # A revocation closes the socket at once (session.revoked); the token is also checked
+    # again now and then, which is how an expired one ends the stream. The first check
+    # comes at a random point of the interval, so thousands of streams opened together
+    # do not all look their tokens up in the same second.
+    recheck_every = current_app.config["STREAM_RECHECK_SECONDS"]
+    next_check = time.monotonic() + recheck_every * random.uniform(0.5, 1.0)  # noqa: S311
     next_ping = time.monotonic() + ping_every
     try:
         ws.send(json.dumps({"type": "ready", "agent_id": principal.agent_id}))
         while ws.connected:
-            ws.event.wait(max(0.0, next_ping - time.monotonic()))
+            ws.event.wait(max(0.0, min(next_ping, next_check) - time.monotonic()))
             ws.event.clear()  # before reading: whatever arrives from now on sets it again
             # The client's frames first (its pings). Only when some arrived: receive()
             # with a timeout of 0 still arms a timer and yields to gevent's hub, which at
@@ -175,10 +125,12 @@ def stream(ws):
                     ws.send(json.dumps({"type": "pong"}))
             if not ws.connected:
                 break
-            if sub_id in watch.ended:
-                _refuse(ws, "This session has ended: sign in again.")
-                return
             now = time.monotonic()
+            if now >= next_check:
+                next_check = now + recheck_every
+                if _agent_of(token) is None:
+                    _refuse(ws, "This session has ended: sign in again.")
+                    return
             sent = 0
             for message, frame in inbox.drain():
                 if _revokes(message, principal):
@@ -203,6 +155,5 @@ def stream(ws):
         pass
     finally:
         push["hub"].unsubscribe(sub_id)
-        watch.forget(sub_id)
         metrics.STREAMS_OPEN.dec()
         presence.stream_closed(principal.agent_id)  # its gadget shows no customer now

@@ -61,7 +61,8 @@ def test_presence_is_pushed_and_ends_when_the_stream_closes(live_server):
         frame = next_frame(ws_bob, "presence.changed", timeout=2)
         assert (frame["customer_id"], frame["viewers"]) == (ann["id"], ["alice"])
         ws_alice.close()
-        # The stream wakes when its socket closes and clears the agent's presence.
+        # The stream notices the closed socket at its next wake-up (a message, a ping or
+        # STREAM_RECHECK_SECONDS, 10 s by default) and clears the agent's presence.
         frame = next_frame(ws_bob, "presence.changed", timeout=15)
         assert (frame["customer_id"], frame["viewers"]) == (ann["id"], [])
         status, shown, _ = live_server.call("GET", f"/api/v1/customers/{ann['id']}/viewers",
