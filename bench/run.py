@@ -75,25 +75,20 @@ def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User and system CPU a process has used so far (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _processes() -> dict[int, tuple[int, str]]:
-    """Every process on the machine: pid -> (parent pid, owner's user name)."""
+def _processes() -> dict[int, tuple[int, str, float]]:
+    """Every process on the machine: pid -> (parent pid, owner's user name, user and system
+    CPU seconds used so far), from one read of its /proc/<pid>/stat."""
+    tick = os.sysconf("SC_CLK_TCK")
     found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                found[int(entry.name)] = (ppid, pwd.getpwuid(entry.stat().st_uid).pw_name)
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                found[int(entry.name)] = (int(fields[1]),
+                                          pwd.getpwuid(entry.stat().st_uid).pw_name,
+                                          (int(fields[11]) + int(fields[12])) / tick)
             except (OSError, KeyError):
-                continue
+                continue  # gone meanwhile
     return found
 
 
@@ -110,12 +105,12 @@ class CpuMeter:
         service, frontier = set(), {self.service_pid}
         while frontier:
             service |= frontier
-            frontier = {pid for pid, (ppid, _) in processes.items()
+            frontier = {pid for pid, (ppid, _, _) in processes.items()
                         if ppid in frontier and pid not in service}
-        postgres = {pid for pid, (_, user) in processes.items() if user == "postgres"}
-        return {"service": sum(map(_cpu_seconds, service)),
-                "postgresql": sum(map(_cpu_seconds, postgres)),
-                "client": _cpu_seconds(os.getpid())}
+        return {"service": sum(processes[pid][2] for pid in service if pid in processes),
+                "postgresql": sum(cpu for _, user, cpu in processes.values()
+                                  if user == "postgres"),
+                "client": processes[os.getpid()][2]}
 
     def start(self) -> None:
         self.before = self._read()

@@ -234,13 +234,12 @@ def dispatch(session, now: datetime | None = None, agent_ids=None, media=None) -
     # Ids only: an offer changes the task, never the agent, and loading up to every Ready
     # agent as an object on each change cost more than the offer itself.
     stmt = (sa.select(Agent.id).where(Agent.state == "ready", ~holding_offer)
-            .order_by(Agent.idle_since, Agent.id)
-            .with_for_update(of=Agent, key_share=True, skip_locked=True))
+            .order_by(Agent.idle_since, Agent.id))
     if agent_ids is not None:
         if not agent_ids:
             return 0
         stmt = stmt.where(Agent.id.in_(list(agent_ids)))
-    agents = list(session.scalars(stmt))
+    agents = list(session.scalars(_claim(stmt, skip_locked=True)))
     if not agents:
         return 0
     # Read again now that they are ours: an offer committed since the look above counts.
